@@ -1,0 +1,143 @@
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+
+from core.roles import Role
+
+
+class User(AbstractUser):
+    """A member of staff. Citizens have no account."""
+
+    display_name = models.CharField(_("name"), max_length=50, blank=True)
+    language = models.CharField(
+        _("preferred language"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        blank=True,
+        help_text=_("The language of the interface and of the notices sent to this user."),
+    )
+
+    class Meta(AbstractUser.Meta):
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        return self.display_name or self.username
+
+    def get_full_name(self) -> str:
+        return self.display_name or self.username
+
+    def get_short_name(self) -> str:
+        return self.display_name or self.username
+
+    @cached_property
+    def role_codes(self) -> frozenset[str]:
+        """Codes of the roles this user holds (one query, cached on the instance)."""
+        valid = set(Role.values)
+        return frozenset(name for name in self.groups.values_list("name", flat=True) if name in valid)
+
+    def has_role(self, role: str) -> bool:
+        return role in self.role_codes
+
+    @cached_property
+    def primary_membership(self) -> "DepartmentMembership | None":
+        """The department the user mainly works in (one query, cached on the instance)."""
+        return (
+            self.memberships.select_related("department")
+            .order_by("-is_primary", "department__sort_order", "department__code")
+            .first()
+        )
+
+
+class Department(models.Model):
+    """A unit of the organisation. Departments form a tree; cases are assigned to departments."""
+
+    class Kind(models.TextChoices):
+        CUSTOMER_SERVICE = "customer_service", _("Customer service")
+        BUSINESS = "business", _("Business")
+        LEGAL = "legal", _("Legal")
+        DISCIPLINE_INSPECTION = "discipline_inspection", _("Discipline inspection")
+        LEADERSHIP_OFFICE = "leadership_office", _("Leadership office")
+        LEADERSHIP = "leadership", _("Leadership")
+
+    name = models.CharField(_("name"), max_length=100)
+    code = models.SlugField(
+        _("code"), max_length=30, unique=True, help_text=_("A short unique code, e.g. KF.")
+    )
+    kind = models.CharField(_("type"), max_length=30, choices=Kind.choices, default=Kind.BUSINESS)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent department"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    head = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("head"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="headed_departments",
+    )
+    sort_order = models.PositiveIntegerField(_("sort order"), default=100)
+    is_active = models.BooleanField(_("active"), default=True)
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        through="DepartmentMembership",
+        related_name="departments",
+        verbose_name=_("members"),
+    )
+
+    class Meta:
+        verbose_name = _("department")
+        verbose_name_plural = _("departments")
+        ordering = ["sort_order", "code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(parent=models.F("pk")), name="core_department_not_own_parent"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        ancestor = self.parent
+        while ancestor is not None:
+            if self.pk is not None and ancestor.pk == self.pk:
+                raise ValidationError({"parent": _("A department cannot be placed under itself.")})
+            ancestor = ancestor.parent
+
+
+class DepartmentMembership(models.Model):
+    """A user's place in a department. A user may belong to several; one is primary."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="memberships"
+    )
+    department = models.ForeignKey(
+        Department, verbose_name=_("department"), on_delete=models.CASCADE, related_name="memberships"
+    )
+    title = models.CharField(_("position"), max_length=50, blank=True)
+    is_primary = models.BooleanField(_("primary department"), default=False)
+
+    class Meta:
+        verbose_name = _("department membership")
+        verbose_name_plural = _("department memberships")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "department"], name="core_membership_unique_user_department"
+            ),
+            models.UniqueConstraint(
+                fields=["user"], condition=Q(is_primary=True), name="core_membership_one_primary_per_user"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.department}"

@@ -1,0 +1,43 @@
+"""The sections of the site a user can reach: one registry for the navigation bar and the workspace.
+
+Each app registers its sections in its `AppConfig.ready()`; `core` never imports the apps above it.
+A section is shown when the user holds any of its permissions (or none are required), and, for
+`requires_staff` sections, is staff.
+"""
+
+from dataclasses import dataclass, field
+
+from django.utils.functional import Promise
+
+
+@dataclass(frozen=True)
+class NavItem:
+    key: str
+    label: str | Promise
+    url_name: str
+    order: int = 100
+    permissions: tuple[str, ...] = field(default_factory=tuple)
+    requires_staff: bool = False
+    description: str | Promise = ""
+
+
+_registry: dict[str, NavItem] = {}
+
+
+def register(item: NavItem) -> None:
+    _registry[item.key] = item
+
+
+def items_for(user) -> list[NavItem]:
+    """The sections `user` may open, in menu order. Permissions come from Django's per-user cache,
+    so this costs at most one query per request however many sections there are."""
+    if not user.is_authenticated:
+        return []
+    visible = []
+    for item in sorted(_registry.values(), key=lambda entry: entry.order):
+        if item.requires_staff and not user.is_staff:
+            continue
+        if item.permissions and not any(user.has_perm(permission) for permission in item.permissions):
+            continue
+        visible.append(item)
+    return visible

@@ -1,0 +1,75 @@
+"""The roles of DOMAIN.md §1 and the permissions each role's group carries.
+
+A role is a Django group whose name is the role's code. `roles_sync()` in `core.services` makes the
+groups match this table; it fails loudly when a listed permission does not exist, so a typo here is
+caught at once. Apps above `core` name their permissions here as strings ("complaints.dispatch_case"):
+strings keep the import direction one way.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    CLERK = "clerk", _("Reception clerk")
+    AGENT = "agent", _("Hotline agent")
+    DISPATCHER = "dispatcher", _("Dispatcher")
+    HANDLER = "handler", _("Department handler")
+    HEAD = "head", _("Department head")
+    OFFICE = "office", _("Leadership office")
+    LEADER = "leader", _("Leader")
+    LEGAL = "legal", _("Legal reviewer")
+    INSPECTOR = "inspector", _("Discipline inspector")
+    TRAINER = "trainer", _("Trainer")
+    EMERGENCY = "emergency", _("Emergency coordinator")
+    ADMIN = "admin", _("Administrator")
+
+
+ROLE_DUTIES = {
+    Role.CLERK: _("Logs walk-in visitors, answers on the spot, refers matters and registers complaints."),
+    Role.AGENT: _(
+        "Takes hotline calls, creates and classifies cases, answers from the knowledge base, "
+        "dispatches and makes revisit calls."
+    ),
+    Role.DISPATCHER: _("Routes cases to departments and arbitrates return requests."),
+    Role.HANDLER: _(
+        "Signs for the department's cases, investigates, and drafts the reply and handling plan."
+    ),
+    Role.HEAD: _("Approves the department's replies and extension requests and answers supervision notices."),
+    Role.OFFICE: _("Keeps the ledger, issues urging and supervision notices, coordinates and reports."),
+    Role.LEADER: _("Approves complaint handling proposals and reads the dashboards."),
+    Role.LEGAL: _("Reviews replies and proposals that carry legal risk."),
+    Role.INSPECTOR: _("Receives every complaint-report case, oversees handling and investigates misconduct."),
+    Role.TRAINER: _("Keeps training plans, sessions, evaluations and assessments."),
+    Role.EMERGENCY: _("Keeps risks, emergency plans, drills and incidents."),
+    Role.ADMIN: _("Manages users, departments, categories, deadline policies and the working calendar."),
+}
+
+_ADMINISTRATION = [
+    f"{app}.{action}_{model}"
+    for app, model in [
+        ("core", "user"),
+        ("core", "department"),
+        ("core", "departmentmembership"),
+        ("auth", "group"),
+    ]
+    for action in ("view", "add", "change", "delete")
+]
+
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    Role.CLERK: [],
+    Role.AGENT: [],
+    Role.DISPATCHER: [],
+    Role.HANDLER: [],
+    Role.HEAD: [],
+    Role.OFFICE: ["core.view_department", "core.view_departmentmembership"],
+    Role.LEADER: ["core.view_department"],
+    Role.LEGAL: [],
+    Role.INSPECTOR: [],
+    Role.TRAINER: ["core.view_department", "core.view_departmentmembership"],
+    Role.EMERGENCY: [],
+    Role.ADMIN: _ADMINISTRATION,
+}
+
+# Roles whose members may open the Django admin site (it lists only what their permissions allow).
+STAFF_ROLES = {Role.ADMIN}

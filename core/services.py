@@ -1,0 +1,89 @@
+"""Writes of the shared kernel: roles, users and departments."""
+
+from collections.abc import Iterable
+
+from django.contrib.auth.models import Group, Permission
+from django.core.exceptions import ImproperlyConfigured
+from django.db import transaction
+
+from core.models import Department, DepartmentMembership, User
+from core.roles import ROLE_PERMISSIONS, STAFF_ROLES, Role
+
+
+@transaction.atomic
+def roles_sync() -> dict[str, int]:
+    """Make one group per role carry exactly the permissions of `ROLE_PERMISSIONS`.
+
+    Idempotent. Raises `ImproperlyConfigured` if the table names a permission that does not exist
+    (run migrations first). Returns the number of permissions per role.
+    """
+    wanted = {code for codes in ROLE_PERMISSIONS.values() for code in codes}
+    found = {
+        f"{app_label}.{codename}": pk
+        for pk, app_label, codename in Permission.objects.values_list(
+            "pk", "content_type__app_label", "codename"
+        )
+        if f"{app_label}.{codename}" in wanted
+    }
+    missing = sorted(wanted - found.keys())
+    if missing:
+        raise ImproperlyConfigured(
+            f"Role permissions that do not exist (migrate first?): {', '.join(missing)}"
+        )
+    counts = {}
+    for role in Role:
+        group, _created = Group.objects.get_or_create(name=role.value)
+        group.permissions.set([found[code] for code in ROLE_PERMISSIONS[role]])
+        counts[role.value] = len(ROLE_PERMISSIONS[role])
+    return counts
+
+
+@transaction.atomic
+def user_upsert(
+    *,
+    username: str,
+    display_name: str,
+    roles: Iterable[str],
+    departments: Iterable[Department] = (),
+    password: str | None = None,
+    email: str = "",
+) -> User:
+    """Create or update a staff account with exactly these roles and department memberships.
+
+    The first department is the primary one. Staff roles (administrators) may open the admin site.
+    Existing passwords are kept unless `password` is given for a new account.
+    """
+    roles = list(roles)
+    departments = list(departments)
+    user, created = User.objects.get_or_create(username=username, defaults={"display_name": display_name})
+    user.display_name = display_name
+    user.email = email
+    user.is_staff = any(role in STAFF_ROLES for role in roles)
+    if created and password:
+        user.set_password(password)
+    elif created:
+        user.set_unusable_password()
+    user.save()
+    user.groups.set(Group.objects.filter(name__in=roles))
+    user.memberships.exclude(department__in=departments).delete()
+    for position, department in enumerate(departments):
+        DepartmentMembership.objects.update_or_create(
+            user=user, department=department, defaults={"is_primary": position == 0}
+        )
+    return user
+
+
+def department_upsert(
+    *, code: str, name: str, kind: str, parent: Department | None = None, sort_order: int = 100
+) -> Department:
+    """Create or update the department with this code (idempotent; used by the demo data)."""
+    department, _created = Department.objects.update_or_create(
+        code=code, defaults={"name": name, "kind": kind, "parent": parent, "sort_order": sort_order}
+    )
+    return department
+
+
+def department_set_head(*, department: Department, head: User | None) -> Department:
+    department.head = head
+    department.save(update_fields=["head"])
+    return department

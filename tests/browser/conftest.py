@@ -1,0 +1,78 @@
+"""The browser-test harness: Playwright drives the machine's own Chromium against a live server.
+
+No browser is downloaded. Chromium is found on PATH (`chromium`, as Debian's package installs it) or
+at `CHROMIUM_PATH`. Without one the browser tests are skipped locally, and fail when
+`MINSHENG_REQUIRE_BROWSER` is set (CI sets it), so CI never passes without running them.
+"""
+
+import os
+import shutil
+
+import pytest
+
+from tests.factories import TEST_PASSWORD
+
+# Playwright's sync API runs an event loop in the test thread; the Django ORM calls the tests make
+# from that thread are still synchronous and safe.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+
+
+def chromium_path() -> str | None:
+    return (
+        os.environ.get("CHROMIUM_PATH")
+        or shutil.which("chromium")
+        or shutil.which("chromium-browser")
+        or shutil.which("google-chrome")
+    )
+
+
+@pytest.fixture(scope="session")
+def browser():
+    path = chromium_path()
+    if path is None:
+        message = "No Chromium on this machine: install Debian's 'chromium' package or set CHROMIUM_PATH."
+        if os.environ.get("MINSHENG_REQUIRE_BROWSER"):
+            pytest.fail(message)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser, live_server, transactional_db):
+    """A fresh browser tab (desktop size) whose relative URLs go to the live server."""
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
+    tab = context.new_page()
+    tab.set_default_timeout(15_000)
+    yield tab
+    context.close()
+
+
+@pytest.fixture
+def sign_in(page):
+    """`sign_in(username)` fills the login form in whatever language the page is in."""
+
+    def fill(username: str, password: str = TEST_PASSWORD):
+        page.goto("/accounts/login/")
+        page.locator("input[name=username]").fill(username)
+        page.locator("input[name=password]").fill(password)
+        page.locator("form[action='/accounts/login/'] button[type=submit]").click()
+        page.wait_for_load_state()
+
+    return fill

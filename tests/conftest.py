@@ -1,0 +1,105 @@
+"""Shared fixtures: fast hashing, the organisation, and one signed-in persona per role.
+
+Every role of `core.roles.Role` has a fixture of the same name (`clerk`, `agent`, ..., `admin`) that
+returns a user holding that role in a fitting department; `handler` and `head` share the business
+department `business_department`, and `other_handler` works in `other_department`.
+"""
+
+import pytest
+
+from core.models import Department
+from core.roles import STAFF_ROLES, Role
+from core.services import roles_sync
+from tests.factories import DepartmentFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _fast_and_quiet(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+
+@pytest.fixture
+def roles(db):
+    roles_sync()
+
+
+@pytest.fixture
+def organisation(db):
+    """The departments of a small organisation, by role of the people who work there."""
+    kind = Department.Kind
+    return {
+        "leadership": DepartmentFactory(code="LD", name="领导班子", kind=kind.LEADERSHIP),
+        "office": DepartmentFactory(code="XZ", name="行政部", kind=kind.LEADERSHIP_OFFICE),
+        "customer_service": DepartmentFactory(code="KF", name="客服部", kind=kind.CUSTOMER_SERVICE),
+        "legal": DepartmentFactory(code="FW", name="法务部", kind=kind.LEGAL),
+        "discipline": DepartmentFactory(code="JJ", name="纪检监察室", kind=kind.DISCIPLINE_INSPECTION),
+        "business": DepartmentFactory(code="YY", name="营业服务部", kind=kind.BUSINESS),
+        "other_business": DepartmentFactory(code="GC", name="工程管理部", kind=kind.BUSINESS),
+        "safety": DepartmentFactory(code="AQ", name="安全生产部", kind=kind.BUSINESS),
+    }
+
+
+ROLE_DEPARTMENT = {
+    Role.CLERK: "customer_service",
+    Role.AGENT: "customer_service",
+    Role.DISPATCHER: "customer_service",
+    Role.HANDLER: "business",
+    Role.HEAD: "business",
+    Role.OFFICE: "office",
+    Role.LEADER: "leadership",
+    Role.LEGAL: "legal",
+    Role.INSPECTOR: "discipline",
+    Role.TRAINER: "office",
+    Role.EMERGENCY: "safety",
+    Role.ADMIN: "office",
+}
+
+
+def _role_fixture(role: Role):
+    @pytest.fixture(name=role.value)
+    def persona(roles, organisation):
+        user = UserFactory(
+            username=role.value,
+            roles=[role.value],
+            department=organisation[ROLE_DEPARTMENT[role]],
+            is_staff=role in STAFF_ROLES,
+        )
+        if role == Role.HEAD:
+            organisation["business"].head = user
+            organisation["business"].save(update_fields=["head"])
+        return user
+
+    return persona
+
+
+for _role in Role:
+    globals()[f"{_role.value}_persona"] = _role_fixture(_role)
+
+
+@pytest.fixture
+def business_department(organisation):
+    return organisation["business"]
+
+
+@pytest.fixture
+def other_department(organisation):
+    return organisation["other_business"]
+
+
+@pytest.fixture
+def other_handler(roles, organisation):
+    return UserFactory(
+        username="other_handler", roles=[Role.HANDLER.value], department=organisation["other_business"]
+    )
+
+
+@pytest.fixture
+def client_as(client):
+    """`client_as(user)` signs the test client in as `user` and returns it."""
+
+    def sign_in(user):
+        client.force_login(user)
+        return client
+
+    return sign_in
