@@ -140,6 +140,23 @@ STORAGES = {
     },
 }
 
+
+def _working_hours(value: str) -> list[tuple[str, str]]:
+    """Parse "09:00-12:00,13:30-18:00" into ordered, non-overlapping (start, end) pairs."""
+    periods = []
+    for part in value.split(","):
+        start, separator, end = part.strip().partition("-")
+        if not separator or not (len(start) == len(end) == 5 and start < end):
+            raise ImproperlyConfigured(f"WORKING_HOURS: cannot read {part!r}; write e.g. 09:00-12:00,13:30-18:00")
+        periods.append((start, end))
+    if any(earlier[1] > later[0] for earlier, later in zip(periods, periods[1:], strict=False)):
+        raise ImproperlyConfigured("WORKING_HOURS: periods must be in order and must not overlap")
+    return periods
+
+
+# The working periods of a working day, for deadlines counted in working hours and for "time left".
+WORKING_HOURS = _working_hours(env.str("WORKING_HOURS", default="09:00-12:00,13:30-18:00"))
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 

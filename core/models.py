@@ -141,3 +141,36 @@ class DepartmentMembership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.department}"
+
+
+class AuditEntry(models.Model):
+    """An audited act on personal data or bulk data: a reveal of masked fields, an export.
+
+    Case transitions are audited by their own immutable timeline (`complaints.CaseEvent`). Rows are
+    never edited; they are kept at least six months (DOMAIN.md §10).
+    """
+
+    class Action(models.TextChoices):
+        REVEAL = "reveal", _("Personal data revealed")
+        EXPORT = "export", _("Data exported")
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("who"), on_delete=models.PROTECT, related_name="+"
+    )
+    action = models.CharField(_("action"), max_length=20, choices=Action.choices)
+    object_type = models.CharField(_("object type"), max_length=50)
+    object_id = models.CharField(_("object"), max_length=50, blank=True)
+    object_label = models.CharField(_("object label"), max_length=100, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+    detail = models.JSONField(_("detail"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit log")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["object_type", "object_id"], name="core_audit_object")]
+        permissions = [("reveal_personal_data", _("Can reveal masked personal data"))]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} · {self.object_label or self.object_id} · {self.actor}"
