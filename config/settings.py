@@ -6,6 +6,7 @@ PostgreSQL and Redis. With `DEBUG` off the app refuses to start without a real `
 `ALLOWED_HOSTS`.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -147,7 +148,9 @@ def _working_hours(value: str) -> list[tuple[str, str]]:
     for part in value.split(","):
         start, separator, end = part.strip().partition("-")
         if not separator or not (len(start) == len(end) == 5 and start < end):
-            raise ImproperlyConfigured(f"WORKING_HOURS: cannot read {part!r}; write e.g. 09:00-12:00,13:30-18:00")
+            raise ImproperlyConfigured(
+                f"WORKING_HOURS: cannot read {part!r}; write e.g. 09:00-12:00,13:30-18:00"
+            )
         periods.append((start, end))
     if any(earlier[1] > later[0] for earlier, later in zip(periods, periods[1:], strict=False)):
         raise ImproperlyConfigured("WORKING_HOURS: periods must be in order and must not overlap")
@@ -156,6 +159,12 @@ def _working_hours(value: str) -> list[tuple[str, str]]:
 
 # The working periods of a working day, for deadlines counted in working hours and for "time left".
 WORKING_HOURS = _working_hours(env.str("WORKING_HOURS", default="09:00-12:00,13:30-18:00"))
+
+# Cases: an open case whose stage deadline falls within this many hours is "due soon".
+CASE_DUE_SOON = timedelta(hours=env.int("CASE_DUE_SOON_HOURS", default=24))
+# The largest attachment accepted, in megabytes.
+CASE_ATTACHMENT_MAX_BYTES = env.int("CASE_ATTACHMENT_MAX_MB", default=20) * 1024 * 1024
+CASES_PER_PAGE = 25
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

@@ -1,8 +1,10 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from core.models import Department, DepartmentMembership, User
+from core.models import CalendarDay, CalendarYear, Department, DepartmentMembership, User
+from core.working_time import clear_working_calendar_cache
 
 
 class UserMembershipInline(admin.TabularInline):
@@ -43,3 +45,34 @@ class DepartmentAdmin(admin.ModelAdmin):
     list_select_related = ["parent", "head"]
     autocomplete_fields = ["head", "parent"]
     inlines = [DepartmentMembershipInline]
+
+
+class WorkingCalendarAdminMixin:
+    """Forget the calendar this process has loaded once an edit is committed, so that deadlines use the
+    edit at once here (other processes pick it up within `core.working_time.CACHE_SECONDS`)."""
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        transaction.on_commit(clear_working_calendar_cache)
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        transaction.on_commit(clear_working_calendar_cache)
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        transaction.on_commit(clear_working_calendar_cache)
+
+
+@admin.register(CalendarYear)
+class CalendarYearAdmin(WorkingCalendarAdminMixin, admin.ModelAdmin):
+    list_display = ["year", "source", "note"]
+    search_fields = ["source", "note"]
+
+
+@admin.register(CalendarDay)
+class CalendarDayAdmin(WorkingCalendarAdminMixin, admin.ModelAdmin):
+    list_display = ["date", "is_working_day", "name"]
+    list_filter = ["is_working_day"]
+    date_hierarchy = "date"
+    search_fields = ["name"]

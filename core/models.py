@@ -174,3 +174,68 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} · {self.object_label or self.object_id} · {self.actor}"
+
+
+class CalendarYear(models.Model):
+    """A year whose official holiday schedule (the State Council's notice) has been entered.
+
+    Deadlines falling in a year without a row count weekends only, and the pages that show deadlines say
+    so (`core.working_time.WorkingCalendar.years_without_data`). The schedule for the next year is
+    published each November; an administrator adds the year and its `CalendarDay` rows then.
+    """
+
+    year = models.PositiveSmallIntegerField(_("year"), primary_key=True)
+    source = models.CharField(
+        _("source"),
+        max_length=100,
+        blank=True,
+        help_text=_("Where the schedule was taken from, e.g. the State Council notice."),
+    )
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        verbose_name = _("calendar year")
+        verbose_name_plural = _("calendar years")
+        ordering = ["-year"]
+
+    def __str__(self) -> str:
+        return str(self.year)
+
+
+class CalendarDay(models.Model):
+    """An exception to the weekday rule of the working-day calendar.
+
+    Either a statutory holiday on a weekday (not a working day) or an adjusted working day (调休: a
+    weekend day at work). Monday to Friday are working days and weekends are not unless a row says
+    otherwise; rows for holidays that fall on a weekend change nothing and are kept for completeness.
+    """
+
+    date = models.DateField(_("date"), unique=True)
+    is_working_day = models.BooleanField(
+        _("working day"),
+        default=False,
+        help_text=_("Ticked for an adjusted working day on a weekend; clear for a holiday."),
+    )
+    name = models.CharField(_("holiday"), max_length=50, blank=True, help_text=_("The name of the holiday."))
+
+    class Meta:
+        verbose_name = _("holiday or adjusted working day")
+        verbose_name_plural = _("holidays and adjusted working days")
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.date:%Y-%m-%d} {self.name}".strip()
+
+    def clean(self) -> None:
+        """Refuse a day whose year has no `CalendarYear`: the pages would keep saying "weekends only"
+        for that year while some of its exceptions already counted."""
+        if self.date is not None and not CalendarYear.objects.filter(year=self.date.year).exists():
+            raise ValidationError(
+                {
+                    "date": ValidationError(
+                        _("Add the calendar year %(year)s before entering its days."),
+                        code="year_without_calendar",
+                        params={"year": self.date.year},
+                    )
+                }
+            )

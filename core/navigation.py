@@ -1,10 +1,11 @@
 """The sections of the site a user can reach: one registry for the navigation bar and the workspace.
 
 Each app registers its sections in its `AppConfig.ready()`; `core` never imports the apps above it.
-A section is shown when the user holds any of its permissions (or none are required), and, for
-`requires_staff` sections, is staff.
+A section is shown when the user holds any of its permissions (or none are required), meets its
+`condition`, and, for `requires_staff` sections, is staff.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.utils.functional import Promise
@@ -19,6 +20,8 @@ class NavItem:
     permissions: tuple[str, ...] = field(default_factory=tuple)
     requires_staff: bool = False
     description: str | Promise = ""
+    # Extra condition on the user, e.g. "sees any case" from the visibility policy.
+    condition: Callable | None = None
 
 
 _registry: dict[str, NavItem] = {}
@@ -38,6 +41,8 @@ def items_for(user) -> list[NavItem]:
         if item.requires_staff and not user.is_staff:
             continue
         if item.permissions and not any(user.has_perm(permission) for permission in item.permissions):
+            continue
+        if item.condition is not None and not item.condition(user):
             continue
         visible.append(item)
     return visible

@@ -51,24 +51,55 @@ _ADMINISTRATION = [
         ("core", "user"),
         ("core", "department"),
         ("core", "departmentmembership"),
+        ("core", "calendaryear"),
+        ("core", "calendarday"),
         ("auth", "group"),
     ]
     for action in ("view", "add", "change", "delete")
 ]
 
+
+def _cases(*codenames: str) -> list[str]:
+    return [f"complaints.{codename}" for codename in codenames]
+
+
+_REVEAL = ["core.reveal_personal_data"]
+_CASE_CATALOGUE = [
+    f"complaints.{action}_{model}"
+    for model in ("category", "slapolicy", "slastagerule")
+    for action in ("view", "add", "change", "delete")
+]
+
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    Role.CLERK: [],
-    Role.AGENT: [],
-    Role.DISPATCHER: [],
-    Role.HANDLER: [],
-    Role.HEAD: [],
-    Role.OFFICE: ["core.view_department", "core.view_departmentmembership"],
-    Role.LEADER: ["core.view_department"],
-    Role.LEGAL: [],
-    Role.INSPECTOR: [],
+    Role.CLERK: [*_cases("register_case"), *_REVEAL],
+    Role.AGENT: [*_cases("register_case", "dispatch_case", "revisit_case"), *_REVEAL],
+    Role.DISPATCHER: [
+        *_cases("register_case", "dispatch_case", "arbitrate_return", "revisit_case"),
+        *_REVEAL,
+    ],
+    Role.HANDLER: [*_cases("handle_case"), *_REVEAL],
+    Role.HEAD: [*_cases("handle_case", "approve_reply", "decide_extension"), *_REVEAL],
+    Role.OFFICE: [
+        *_cases(
+            "register_case",
+            "dispatch_case",
+            "arbitrate_return",
+            "approve_reply",
+            "decide_extension",
+            "verify_rectification",
+            "revisit_case",
+            "archive_case",
+        ),
+        *_REVEAL,
+        "core.view_department",
+        "core.view_departmentmembership",
+    ],
+    Role.LEADER: [*_cases("approve_proposal", "give_final_answer"), "core.view_department"],
+    Role.LEGAL: _cases("review_legal"),
+    Role.INSPECTOR: _REVEAL,
     Role.TRAINER: ["core.view_department", "core.view_departmentmembership"],
     Role.EMERGENCY: [],
-    Role.ADMIN: _ADMINISTRATION,
+    Role.ADMIN: [*_ADMINISTRATION, *_CASE_CATALOGUE],
 }
 
 # Roles whose members may open the Django admin site (it lists only what their permissions allow).

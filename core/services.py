@@ -6,7 +6,7 @@ from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 
-from core.models import Department, DepartmentMembership, User
+from core.models import AuditEntry, Department, DepartmentMembership, User
 from core.roles import ROLE_PERMISSIONS, STAFF_ROLES, Role
 
 
@@ -87,3 +87,20 @@ def department_set_head(*, department: Department, head: User | None) -> Departm
     department.head = head
     department.save(update_fields=["head"])
     return department
+
+
+def audit_record(
+    *, actor: User, action: str, target, label: str = "", reason: str = "", detail: dict | None = None
+) -> AuditEntry:
+    """Log an audited act (a reveal of personal data, an export) on `target`, a model instance or a
+    description of what was exported. Never edited afterwards."""
+    is_model = hasattr(target, "_meta")
+    return AuditEntry.objects.create(
+        actor=actor,
+        action=action,
+        object_type=target._meta.label_lower if is_model else str(target),
+        object_id=str(target.pk) if is_model else "",
+        object_label=label,
+        reason=reason,
+        detail=detail or {},
+    )

@@ -6,17 +6,38 @@ department `business_department`, and `other_handler` works in `other_department
 """
 
 import pytest
+from django.utils import translation
 
 from core.models import Department
 from core.roles import STAFF_ROLES, Role
 from core.services import roles_sync
+from core.working_time import clear_working_calendar_cache
 from tests.factories import DepartmentFactory, UserFactory
+
+# Cases for the lifecycle, page and browser tests: `category`, `cast`, `register`, `case_in`.
+pytest_plugins = ["tests.case_fixtures"]
 
 
 @pytest.fixture(autouse=True)
-def _fast_and_quiet(settings):
+def _fast_and_quiet(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_working_calendar():
+    """The calendar is cached per process; each test reads the database's own."""
+    clear_working_calendar_cache()
+    yield
+    clear_working_calendar_cache()
+
+
+@pytest.fixture
+def english():
+    """Messages raised by services in English, so tests can match their wording."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

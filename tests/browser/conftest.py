@@ -55,8 +55,9 @@ def browser():
 
 
 @pytest.fixture
-def page(browser, live_server, transactional_db):
-    """A fresh browser tab (desktop size) whose relative URLs go to the live server."""
+def page(browser, live_server, transactional_db, django_db_serialized_rollback):
+    """A fresh browser tab (desktop size) whose relative URLs go to the live server. The database is
+    restored after each test with the migrations' data (deadline policies, the calendar) intact."""
     context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
     tab = context.new_page()
     tab.set_default_timeout(15_000)

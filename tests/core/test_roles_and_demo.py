@@ -3,6 +3,7 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management import CommandError, call_command
 
+from complaints.models import Case, CaseKind
 from core.models import Department, User
 from core.roles import ROLE_PERMISSIONS, Role
 from core.services import roles_sync
@@ -28,12 +29,13 @@ def test_roles_sync_fails_loudly_on_an_unknown_permission(monkeypatch):
 
 
 @pytest.mark.django_db
-def test_demo_is_idempotent_and_gives_every_role_an_account(settings):
+def test_demo_is_idempotent_and_gives_every_role_an_account_and_true_cases(settings, client):
+    """One test, because loading the demo takes seconds: accounts, departments, cases, sign-in."""
     settings.DEBUG = True
     call_command("demo")
-    call_command("demo")
+    call_command("demo")  # the second run changes nothing and adds no cases
 
-    assert User.objects.count() == len(Role.values)
+    assert User.objects.filter(username__in=Role.values).count() == len(Role.values)
     for role in Role.values:
         user = User.objects.get(username=role)
         assert user.check_password("minsheng-demo")
@@ -48,11 +50,18 @@ def test_demo_is_idempotent_and_gives_every_role_an_account(settings):
         assert Department.objects.filter(name=name).exists()
     assert Department.objects.get(name="行政部").kind == Department.Kind.LEADERSHIP_OFFICE
     assert User.objects.get(username="admin").is_staff
+    check_demo_cases()
+    for role in Role.values:
+        response = client.post("/accounts/login/", {"username": role, "password": "minsheng-demo"})
+        assert response.status_code == 302, role
+        assert response["Location"] == "/"
+        client.post("/accounts/logout/")
 
 
 @pytest.mark.django_db
-def test_demo_refuses_with_debug_off_unless_forced(settings):
+def test_demo_refuses_with_debug_off_unless_forced(settings, monkeypatch):
     settings.DEBUG = False
+    monkeypatch.setattr("complaints.demo.STATE_MIX", {"registered": 1})  # a small demo is enough here
 
     with pytest.raises(CommandError, match="--force"):
         call_command("demo")
@@ -62,13 +71,18 @@ def test_demo_refuses_with_debug_off_unless_forced(settings):
     assert User.objects.filter(username="clerk").exists()
 
 
-@pytest.mark.django_db
-def test_every_demo_account_can_sign_in(client, settings):
-    settings.DEBUG = True
-    call_command("demo")
-
-    for role in Role.values:
-        response = client.post("/accounts/login/", {"username": role, "password": "minsheng-demo"})
-        assert response.status_code == 302, role
-        assert response["Location"] == "/"
-        client.post("/accounts/logout/")
+def check_demo_cases():
+    cases = Case.objects.all()
+    assert 195 <= cases.count() <= 210
+    assert set(cases.values_list("kind", flat=True)) == set(CaseKind.values)
+    assert len(set(cases.values_list("channel", flat=True))) >= 4
+    assert cases.exclude(lead_department=None).values("lead_department").distinct().count() >= 4
+    assert len(set(cases.values_list("state", flat=True))) >= 15
+    assert cases.overdue().exists()
+    for case in cases.prefetch_related("events"):
+        events = list(case.events.all())
+        assert events[0].action == "register"
+        moves = [event for event in events if event.to_state]
+        assert moves[-1].to_state == case.state, case.number
+        for earlier, later in zip(moves, moves[1:], strict=False):
+            assert later.from_state in ("", earlier.to_state), case.number

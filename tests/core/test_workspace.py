@@ -37,14 +37,15 @@ def test_workspace_query_count_does_not_grow_with_memberships(
 ):
     client = client_as(handler)
     client.get(reverse("core:workspace"))
-    # Expect: session, user, the user's groups (roles), primary membership (navigation bar),
-    # the memberships listed on the page.
-    with django_assert_num_queries(5):
+    # Expect: session, user, the user's groups (roles), the user's department ids (visibility scope
+    # for the navigation), user and group permissions (navigation), primary membership (navigation
+    # bar), the memberships listed on the page.
+    with django_assert_num_queries(8):
         client.get(reverse("core:workspace"))
 
     for code in ("other_business", "office", "legal"):
         handler.memberships.create(department=organisation[code])
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(8):
         response = client.get(reverse("core:workspace"))
     assert organisation["legal"].name in response.content.decode()
 

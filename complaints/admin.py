@@ -1,0 +1,27 @@
+"""The catalogue an administrator edits: categories (the dispatch catalogue) and deadline policies.
+Cases themselves are not in the admin site: they are seen only through the visibility policy."""
+
+from django.contrib import admin
+
+from complaints.models import Category, SlaPolicy, SlaStageRule
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "code", "default_department", "is_active", "sort_order"]
+    list_filter = ["is_active", "parent"]
+    search_fields = ["name", "code"]
+    list_select_related = ["parent", "default_department"]
+    autocomplete_fields = ["parent", "default_department"]
+
+
+class SlaStageRuleInline(admin.TabularInline):
+    model = SlaStageRule
+    extra = 0
+
+
+@admin.register(SlaPolicy)
+class SlaPolicyAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "priority", "is_petition", "max_extensions", "reopen_limit"]
+    list_filter = ["is_petition", "kind", "priority"]
+    inlines = [SlaStageRuleInline]

@@ -1,0 +1,382 @@
+"""Forms validate and normalise; `complaints.services` persists. Field names equal the keyword
+arguments of the service each form feeds, so a view passes `cleaned_data` straight through."""
+
+from crispy_forms.helper import FormHelper
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import FileExtensionValidator
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from complaints.models import (
+    ATTACHMENT_EXTENSIONS,
+    Adoption,
+    Case,
+    CaseKind,
+    Category,
+    Channel,
+    Priority,
+    RectificationItem,
+    ReplyChannel,
+    Verdict,
+)
+from core import personal_data
+from core.models import Department, User
+
+
+class BaseCaseForm(forms.Form):
+    """A form with a crispy helper that leaves the <form> tag and buttons to the template."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+
+
+def validate_attachment(file) -> None:
+    """The same limits the service enforces, reported at the field."""
+    FileExtensionValidator(ATTACHMENT_EXTENSIONS)(file)
+    if file.size > settings.CASE_ATTACHMENT_MAX_BYTES:
+        raise ValidationError(
+            _("%(name)s is larger than %(limit)s MB.")
+            % {"name": file.name, "limit": settings.CASE_ATTACHMENT_MAX_BYTES // (1024 * 1024)}
+        )
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input (the documented Django pattern)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    default_validators = [validate_attachment]
+
+    def clean(self, data, initial=None):
+        single_file_clean = super().clean
+        if isinstance(data, list | tuple):
+            return [single_file_clean(item, initial) for item in data]
+        return [single_file_clean(data, initial)] if data else []
+
+
+def _clean_phone(value: str) -> str:
+    if not value:
+        return ""
+    personal_data.validate_phone(value)
+    return personal_data.normalise_phone(value)
+
+
+def _clean_id_number(value: str) -> str:
+    if not value:
+        return ""
+    personal_data.validate_id_number(value)
+    return personal_data.normalise_id_number(value)
+
+
+def leaf_categories():
+    return Category.objects.filter(is_active=True, children__isnull=True).select_related("parent")
+
+
+def handling_departments():
+    return Department.objects.filter(is_active=True).exclude(kind=Department.Kind.LEADERSHIP)
+
+
+class CaseRegisterForm(BaseCaseForm):
+    kind = forms.ChoiceField(label=_("Kind"), choices=CaseKind.choices)
+    channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices)
+    category = forms.ModelChoiceField(label=_("Category"), queryset=Category.objects.none(), required=False)
+    priority = forms.ChoiceField(label=_("Priority"), choices=Priority.choices, initial=Priority.ORDINARY)
+    description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 4}))
+    request = forms.CharField(label=_("Request"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    location = forms.CharField(label=_("Location"), max_length=200, required=False)
+    citizen_name = forms.CharField(label=_("Citizen's name"), max_length=50, required=False)
+    citizen_phone = forms.CharField(label=_("Phone"), max_length=30, required=False)
+    citizen_id_number = forms.CharField(label=_("ID number"), max_length=20, required=False)
+    citizen_address = forms.CharField(label=_("Address"), max_length=200, required=False)
+    group_size = forms.IntegerField(label=_("Number of people"), min_value=1, max_value=10000, initial=1)
+    is_anonymous = forms.BooleanField(label=_("Anonymous report"), required=False)
+    is_confidential = forms.BooleanField(
+        label=_("Confidential: hide the citizen from the department"), required=False
+    )
+    is_misconduct = forms.BooleanField(label=_("Involves staff misconduct"), required=False)
+    is_petition = forms.BooleanField(label=_("Petition matter (信访 deadlines)"), required=False)
+    attachments = MultipleFileField(
+        label=_("Attachments"),
+        required=False,
+        help_text=_("Evidence: photos, PDF, Office documents, recordings."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = leaf_categories()
+        self.fields["attachments"].widget.attrs["accept"] = ",".join(
+            f".{ext}" for ext in ATTACHMENT_EXTENSIONS
+        )
+
+    def clean_citizen_phone(self):
+        return _clean_phone(self.cleaned_data["citizen_phone"].strip())
+
+    def clean_citizen_id_number(self):
+        return _clean_id_number(self.cleaned_data["citizen_id_number"].strip())
+
+    def clean(self):
+        data = super().clean()
+        if data.get("is_anonymous"):
+            if data.get("kind") != CaseKind.REPORT:
+                self.add_error("is_anonymous", _("Only reports may be anonymous."))
+        elif not data.get("citizen_name"):
+            self.add_error("citizen_name", _("Give the citizen's name, or mark a report anonymous."))
+        elif not (data.get("citizen_phone") or data.get("citizen_address")):
+            self.add_error(
+                "citizen_phone", _("Give a phone number or an address so the citizen can be answered.")
+            )
+        return data
+
+
+class ActionForm(BaseCaseForm):
+    """Base of the action forms: carries the case and the acting user for scoped choices."""
+
+    def __init__(self, *args, case: Case, user: User, **kwargs):
+        self.case = case
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+
+class EmptyActionForm(ActionForm):
+    pass
+
+
+def _decision_field(approve_label, refuse_label):
+    return forms.TypedChoiceField(
+        label=_("Decision"),
+        choices=[("1", approve_label), ("0", refuse_label)],
+        coerce=lambda value: value == "1",
+        widget=forms.RadioSelect,
+    )
+
+
+def _text(label, *, required=True, rows=3):
+    return forms.CharField(label=label, required=required, widget=forms.Textarea(attrs={"rows": rows}))
+
+
+class AnswerDirectlyForm(ActionForm):
+    answer = _text(_("Answer given to the citizen"), rows=5)
+    reply_channel = forms.ChoiceField(label=_("Answered by"), choices=ReplyChannel.choices)
+
+
+class DispatchForm(ActionForm):
+    lead_department = forms.ModelChoiceField(label=_("Lead department"), queryset=Department.objects.none())
+    assisting_departments = forms.ModelMultipleChoiceField(
+        label=_("Assisting departments"),
+        queryset=Department.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    note = _text(_("Instructions to the department"), required=False, rows=2)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        departments = handling_departments()
+        self.fields["lead_department"].queryset = departments
+        self.fields["assisting_departments"].queryset = departments
+        category = self.case.category
+        if category is not None and category.default_department_id and not self.is_bound:
+            self.fields["lead_department"].initial = category.default_department_id
+            self.fields["lead_department"].help_text = _("Suggested by the category: %(department)s") % {
+                "department": category.default_department
+            }
+
+    def clean(self):
+        data = super().clean()
+        lead = data.get("lead_department")
+        if lead is not None and lead in data.get("assisting_departments", []):
+            self.add_error("assisting_departments", _("The lead department cannot also assist."))
+        return data
+
+
+class ReassignForm(DispatchForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.case.lead_department_id:
+            departments = handling_departments().exclude(pk=self.case.lead_department_id)
+            self.fields["lead_department"].queryset = departments
+            self.fields["lead_department"].initial = None
+
+
+class RejectForm(ActionForm):
+    reason = _text(_("Reason for not accepting"))
+    proper_channel = forms.CharField(label=_("Proper channel for the matter"), max_length=200)
+
+
+class MergeForm(ActionForm):
+    into_number = forms.CharField(label=_("Number of the case that carries on"), max_length=13)
+    note = _text(_("Note"), required=False, rows=2)
+
+
+class ReasonForm(ActionForm):
+    reason = _text(_("Reason"))
+
+
+class NoteForm(ActionForm):
+    note = _text(_("Note"))
+
+
+class OptionalNoteForm(ActionForm):
+    note = _text(_("Note"), required=False)
+
+
+class InvestigationNoteForm(ActionForm):
+    note_kind = forms.ChoiceField(
+        label=_("Kind of note"),
+        choices=[
+            ("interview", _("Interview")),
+            ("site_visit", _("Site visit")),
+            ("evidence", _("Evidence")),
+            ("material_request", _("Request for materials")),
+            ("assisting_report", _("Report from an assisting department")),
+            ("note", _("Other note")),
+        ],
+    )
+    text = _text(_("Note"), rows=4)
+
+
+class AttachmentForm(ActionForm):
+    file = forms.FileField(label=_("File"), validators=[validate_attachment])
+    description = forms.CharField(label=_("Description"), max_length=200, required=False)
+
+
+class ProposalForm(ActionForm):
+    finding = _text(_("Finding"))
+    responsibility = _text(_("Responsibility"), required=False)
+    measures = _text(_("Measures"))
+
+
+class ProposalDecisionForm(ActionForm):
+    approve = _decision_field(_("Approve"), _("Send back"))
+    comments = _text(_("Comments"), required=False)
+
+
+class RectificationForm(ActionForm):
+    description = _text(_("Measure"))
+    owner = forms.ModelChoiceField(label=_("Owner"), queryset=User.objects.none())
+    due_date = forms.DateField(label=_("Due date"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = User.objects.filter(
+            is_active=True, memberships__department_id=self.case.lead_department_id
+        ).order_by("display_name", "username")
+
+    def clean_due_date(self):
+        due_date = self.cleaned_data["due_date"]
+        if due_date < timezone.localdate():
+            raise ValidationError(_("The due date cannot be in the past."))
+        return due_date
+
+
+def _items(case: Case, status: str):
+    return RectificationItem.objects.filter(case=case, status=status)
+
+
+class CompleteRectificationForm(ActionForm):
+    item_id = forms.TypedChoiceField(label=_("Measure"), coerce=int)
+    evidence = _text(_("Evidence that it is done"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["item_id"].choices = [
+            (item.pk, item.description) for item in _items(self.case, RectificationItem.Status.OPEN)
+        ]
+
+
+class VerifyRectificationForm(ActionForm):
+    item_id = forms.TypedChoiceField(label=_("Measure"), coerce=int)
+    accept = _decision_field(_("Verified"), _("Not done yet"))
+    note = _text(_("Note"), required=False, rows=2)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["item_id"].choices = [
+            (item.pk, f"{item.description} — {item.evidence}")
+            for item in _items(self.case, RectificationItem.Status.DONE)
+        ]
+
+
+class AdoptionForm(ActionForm):
+    adoption = forms.ChoiceField(
+        label=_("Adoption decision"), choices=Adoption.choices, widget=forms.RadioSelect
+    )
+    note = _text(_("Explanation for the citizen"), required=False)
+
+
+class ExtensionRequestForm(ActionForm):
+    amount = forms.IntegerField(label=_("Extension"), min_value=1)
+    reason = _text(_("Reason"))
+
+
+class DecisionForm(ActionForm):
+    approve = _decision_field(_("Approve"), _("Refuse / send back"))
+    note = _text(_("Comment"), required=False)
+
+
+class ReplyForm(ActionForm):
+    reply = _text(_("Reply to the citizen"), rows=6)
+    reply_channel = forms.ChoiceField(label=_("Reply by"), choices=ReplyChannel.choices)
+    legal_review_required = forms.BooleanField(
+        label=_("Carries legal risk: send to legal review"), required=False
+    )
+
+
+class RevisitForm(ActionForm):
+    verdict = forms.ChoiceField(label=_("Verdict"), choices=Verdict.choices, widget=forms.RadioSelect)
+    is_resolved = forms.TypedChoiceField(
+        label=_("Was the matter resolved?"),
+        choices=[("", _("Unknown")), ("1", _("Yes")), ("0", _("No"))],
+        coerce=lambda value: value == "1",
+        empty_value=None,
+        required=False,
+    )
+    note = _text(_("Note"), required=False, rows=2)
+
+
+class FinalAnswerForm(ActionForm):
+    answer = _text(_("Final answer"), rows=5)
+
+
+ACTION_FORMS: dict[str, type[ActionForm]] = {
+    "answer_directly": AnswerDirectlyForm,
+    "dispatch": DispatchForm,
+    "reject": RejectForm,
+    "merge": MergeForm,
+    "sign": EmptyActionForm,
+    "request_return": ReasonForm,
+    "reassign": ReassignForm,
+    "refuse_return": NoteForm,
+    "start": EmptyActionForm,
+    "add_note": InvestigationNoteForm,
+    "add_attachment": AttachmentForm,
+    "submit_proposal": ProposalForm,
+    "decide_proposal": ProposalDecisionForm,
+    "add_rectification": RectificationForm,
+    "complete_rectification": CompleteRectificationForm,
+    "verify_rectification": VerifyRectificationForm,
+    "decide_adoption": AdoptionForm,
+    "request_extension": ExtensionRequestForm,
+    "decide_extension": DecisionForm,
+    "suspend": ReasonForm,
+    "resume": EmptyActionForm,
+    "submit_reply": ReplyForm,
+    "approve_reply": DecisionForm,
+    "legal_review": DecisionForm,
+    "revisit": RevisitForm,
+    "reopen": NoteForm,
+    "final_answer": FinalAnswerForm,
+    "close": OptionalNoteForm,
+    "archive": EmptyActionForm,
+}

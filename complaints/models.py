@@ -1,0 +1,642 @@
+"""The case (诉求 / 工单) and everything that hangs off it. DOMAIN.md §2–§3.
+
+Models own single-row facts. Every write that matters goes through `complaints.services`, which
+checks the transition table of `complaints.workflow` and writes a `CaseEvent`.
+"""
+
+from django.conf import settings
+from django.core.validators import FileExtensionValidator, MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from core import clock, policy
+from core.working_time import DurationUnit
+
+
+class CaseKind(models.TextChoices):
+    CONSULTATION = "consultation", _("Consultation")
+    HELP = "help", _("Help request")
+    COMPLAINT = "complaint", _("Complaint")
+    REPORT = "report", _("Report")
+    SUGGESTION = "suggestion", _("Suggestion")
+    PRAISE = "praise", _("Praise")
+    OTHER = "other", _("Other")
+
+
+# Kinds that go through investigation, a handling proposal and rectification before the reply.
+INVESTIGATED_KINDS = frozenset({CaseKind.COMPLAINT, CaseKind.REPORT})
+
+
+class Channel(models.TextChoices):
+    VISIT = "visit", _("Walk-in visit")
+    PHONE = "phone", _("Phone hotline")
+    WEB = "web", _("Web portal")
+    WECHAT = "wechat", _("WeChat")
+    EMAIL = "email", _("Email")
+    LETTER = "letter", _("Letter")
+    SUGGESTION_BOX = "suggestion_box", _("Suggestion box")
+    API = "api", _("API")
+
+
+class Priority(models.TextChoices):
+    ORDINARY = "ordinary", _("Ordinary")
+    URGENT = "urgent", _("Urgent")
+    VERY_URGENT = "very_urgent", _("Very urgent")
+
+
+class State(models.TextChoices):
+    REGISTERED = "registered", _("Registered")
+    REJECTED = "rejected", _("Rejected")
+    ANSWERED_DIRECTLY = "answered_directly", _("Answered directly")
+    DISPATCHED = "dispatched", _("Dispatched")
+    RETURN_REQUESTED = "return_requested", _("Return requested")
+    SIGNED = "signed", _("Signed")
+    IN_PROGRESS = "in_progress", _("In progress")
+    EXTENSION_REQUESTED = "extension_requested", _("Extension requested")
+    SUSPENDED = "suspended", _("Suspended")
+    REPLY_SUBMITTED = "reply_submitted", _("Reply awaiting approval")
+    REPLIED = "replied", _("Replied")
+    REVISITED = "revisited", _("Revisited")
+    REOPENED = "reopened", _("Reopened")
+    CLOSED = "closed", _("Closed")
+    MERGED = "merged", _("Merged")
+    ARCHIVED = "archived", _("Archived")
+
+
+# States in which a case still waits for someone in the organisation.
+OPEN_STATES = frozenset(
+    {
+        State.REGISTERED,
+        State.DISPATCHED,
+        State.RETURN_REQUESTED,
+        State.SIGNED,
+        State.IN_PROGRESS,
+        State.EXTENSION_REQUESTED,
+        State.SUSPENDED,
+        State.REPLY_SUBMITTED,
+        State.REPLIED,
+        State.REOPENED,
+    }
+)
+
+
+class Stage(models.TextChoices):
+    """A timed stage of the lifecycle; the case stores the deadline of the stage it is in."""
+
+    DISPATCH = "dispatch", _("Dispatch")
+    SIGN = "sign", _("Sign")
+    RETURN_WINDOW = "return_window", _("Return window")
+    HANDLE = "handle", _("Handling")
+    REVISIT = "revisit", _("Revisit")
+
+
+class Verdict(models.TextChoices):
+    SATISFIED = "satisfied", _("Satisfied")
+    BASICALLY_SATISFIED = "basically_satisfied", _("Basically satisfied")
+    UNSATISFIED = "unsatisfied", _("Unsatisfied")
+    UNREACHABLE = "unreachable", _("Unreachable")
+
+
+class ReplyChannel(models.TextChoices):
+    FACE_TO_FACE = "face_to_face", _("Face to face")
+    PHONE = "phone", _("Phone")
+    SMS = "sms", _("SMS")
+    LETTER = "letter", pgettext_lazy("reply channel", "Letter")
+    PORTAL = "portal", _("Web portal")
+
+
+class Adoption(models.TextChoices):
+    ADOPTED = "adopted", _("Adopted")
+    PARTLY_ADOPTED = "partly_adopted", _("Partly adopted")
+    NOT_ADOPTED = "not_adopted", _("Not adopted")
+
+
+class Category(models.Model):
+    """A node of the subject tree (业务分类). Leaves carry the default department: the dispatch catalogue."""
+
+    name = models.CharField(_("name"), max_length=100)
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    default_department = models.ForeignKey(
+        "core.Department",
+        verbose_name=_("default department"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("Suggested to the dispatcher for cases in this category."),
+    )
+    sort_order = models.PositiveIntegerField(_("sort order"), default=100)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+        ordering = ["sort_order", "code"]
+
+    def __str__(self) -> str:
+        # Callers that print many categories select_related("parent").
+        return f"{self.parent.name} / {self.name}" if self.parent_id else self.name
+
+
+class SlaPolicy(models.Model):
+    """Deadlines for the cases it matches. Blank kind or priority matches any; the most specific policy
+    that defines a stage wins (see `complaints.deadlines`). Petition matters (信访) have their own."""
+
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=20, choices=CaseKind.choices, blank=True)
+    priority = models.CharField(_("priority"), max_length=20, choices=Priority.choices, blank=True)
+    is_petition = models.BooleanField(_("petition matters"), default=False)
+    max_extensions = models.PositiveSmallIntegerField(_("extensions allowed"), null=True, blank=True)
+    max_extension_amount = models.PositiveSmallIntegerField(_("longest extension"), null=True, blank=True)
+    extension_unit = models.CharField(
+        _("extension unit"), max_length=20, choices=DurationUnit.choices, blank=True
+    )
+    reopen_limit = models.PositiveSmallIntegerField(_("reopenings allowed"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("deadline policy")
+        verbose_name_plural = _("deadline policies")
+        ordering = ["is_petition", "kind", "priority"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "priority", "is_petition"], name="complaints_slapolicy_unique_match"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SlaStageRule(models.Model):
+    policy = models.ForeignKey(
+        SlaPolicy, verbose_name=_("policy"), on_delete=models.CASCADE, related_name="rules"
+    )
+    stage = models.CharField(_("stage"), max_length=20, choices=Stage.choices)
+    amount = models.PositiveIntegerField(_("amount"), validators=[MinValueValidator(1)])
+    unit = models.CharField(_("unit"), max_length=20, choices=DurationUnit.choices)
+
+    class Meta:
+        verbose_name = _("stage deadline")
+        verbose_name_plural = _("stage deadlines")
+        constraints = [
+            models.UniqueConstraint(fields=["policy", "stage"], name="complaints_slastagerule_unique_stage"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_stage_display()}: {self.amount} {self.get_unit_display()}"
+
+
+class DailySequence(models.Model):
+    """The last case number issued on a day. Incremented under a row lock inside the registering
+    transaction, so numbers are unique and gap-free per day however many agents register at once."""
+
+    day = models.DateField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.day}: {self.last}"
+
+
+class CaseQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "CaseQuerySet":
+        """The cases `user` may see, by the one policy in `core.policy`. Every list, page, export and
+        action starts here."""
+        scope = policy.case_scope(user)
+        if scope.sees_all:
+            return self
+        if scope.sees_nothing:
+            return self.none()
+        condition = Q()
+        if scope.department_ids:
+            condition |= Exists(
+                CaseAssignment.objects.filter(case=OuterRef("pk"), department_id__in=scope.department_ids)
+            )
+        if scope.sees_reports_and_misconduct:
+            condition |= Q(kind=CaseKind.REPORT) | Q(is_misconduct=True)
+        if scope.sees_legal_reviews:
+            condition |= Q(legal_review_required=True)
+        return self.filter(condition)
+
+    def open(self) -> "CaseQuerySet":
+        return self.filter(state__in=OPEN_STATES)
+
+    def overdue(self, now=None) -> "CaseQuerySet":
+        """Open cases past their stage deadline. A suspended case's clock is stopped."""
+        now = now or clock.now()
+        return self.open().exclude(state=State.SUSPENDED).filter(stage_deadline__lt=now)
+
+    def due_soon(self, now=None, within=None) -> "CaseQuerySet":
+        now = now or clock.now()
+        within = within or settings.CASE_DUE_SOON
+        return (
+            self.open()
+            .exclude(state=State.SUSPENDED)
+            .filter(stage_deadline__gte=now, stage_deadline__lt=now + within)
+        )
+
+
+class Case(models.Model):
+    """One citizen matter, from any channel, from registration to archive."""
+
+    number = models.CharField(_("case number"), max_length=13, unique=True, editable=False)
+    query_code = models.CharField(_("query code"), max_length=8, editable=False)
+    kind = models.CharField(_("kind"), max_length=20, choices=CaseKind.choices)
+    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
+    category = models.ForeignKey(
+        Category,
+        verbose_name=_("category"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="cases",
+    )
+    priority = models.CharField(
+        _("priority"), max_length=20, choices=Priority.choices, default=Priority.ORDINARY
+    )
+    state = models.CharField(_("state"), max_length=30, choices=State.choices, default=State.REGISTERED)
+    is_invalid = models.BooleanField(_("invalid"), default=False, help_text=_("Harassment or an empty call."))
+    is_petition = models.BooleanField(
+        _("petition matter"),
+        default=False,
+        help_text=_("Handled under the petition rules (信访) and deadlines."),
+    )
+
+    citizen_name = models.CharField(_("citizen's name"), max_length=50, blank=True)
+    citizen_phone = models.CharField(_("phone"), max_length=30, blank=True)
+    citizen_id_number = models.CharField(_("ID number"), max_length=18, blank=True)
+    citizen_id_lookup = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    citizen_address = models.CharField(_("address"), max_length=200, blank=True)
+    is_anonymous = models.BooleanField(_("anonymous"), default=False)
+    group_size = models.PositiveIntegerField(
+        _("number of people"), default=1, validators=[MinValueValidator(1), MaxValueValidator(10000)]
+    )
+    is_confidential = models.BooleanField(
+        _("confidential"),
+        default=False,
+        help_text=_("The handling department never sees the citizen's identity or contact."),
+    )
+    is_misconduct = models.BooleanField(_("involves staff misconduct"), default=False)
+
+    description = models.TextField(_("description"))
+    request = models.TextField(_("request"), blank=True)
+    location = models.CharField(_("location"), max_length=200, blank=True)
+
+    lead_department = models.ForeignKey(
+        "core.Department",
+        verbose_name=_("lead department"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    is_return_arbitrated = models.BooleanField(_("return arbitrated"), default=False)
+    stage = models.CharField(_("stage"), max_length=20, choices=Stage.choices, blank=True)
+    stage_started_at = models.DateTimeField(_("stage started"), null=True, blank=True)
+    stage_deadline = models.DateTimeField(_("stage deadline"), null=True, blank=True)
+    return_deadline = models.DateTimeField(_("return window ends"), null=True, blank=True)
+    overall_deadline = models.DateTimeField(_("overall deadline"), null=True, blank=True)
+    suspended_at = models.DateTimeField(_("suspended at"), null=True, blank=True)
+    extension_count = models.PositiveSmallIntegerField(_("extensions"), default=0)
+
+    reply = models.TextField(_("reply"), blank=True)
+    reply_channel = models.CharField(_("reply by"), max_length=20, choices=ReplyChannel.choices, blank=True)
+    legal_review_required = models.BooleanField(_("needs legal review"), default=False)
+    is_head_approved = models.BooleanField(default=False)
+    adoption = models.CharField(_("adoption decision"), max_length=20, choices=Adoption.choices, blank=True)
+    satisfaction = models.CharField(_("satisfaction"), max_length=20, choices=Verdict.choices, blank=True)
+    is_resolved = models.BooleanField(_("resolved"), null=True, blank=True)
+    reopen_count = models.PositiveSmallIntegerField(_("reopenings"), default=0)
+    final_answer = models.TextField(_("final answer"), blank=True)
+    rejection_reason = models.TextField(_("reason for rejection"), blank=True)
+    proper_channel = models.CharField(_("proper channel"), max_length=200, blank=True)
+    duplicate_of = models.ForeignKey(
+        "self",
+        verbose_name=_("duplicate of"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    repeat_of = models.ForeignKey(
+        "self", verbose_name=_("repeat of"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("registered by"),
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("registered"), default=clock.now, db_index=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+
+    objects = CaseQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["state", "stage_deadline"], name="complaints_case_state_deadline"),
+            models.Index(
+                fields=["lead_department", "state", "stage_deadline"], name="complaints_case_dept_state"
+            ),
+            models.Index(fields=["citizen_phone", "created_at"], name="complaints_case_phone"),
+            models.Index(fields=["kind", "created_at"], name="complaints_case_kind_created"),
+            models.Index(fields=["category", "created_at"], name="complaints_case_category"),
+        ]
+        permissions = [
+            ("register_case", _("Can register cases")),
+            ("dispatch_case", _("Can dispatch, reject and merge cases")),
+            ("arbitrate_return", _("Can arbitrate return requests")),
+            ("handle_case", _("Can handle the department's cases")),
+            ("approve_reply", _("Can approve replies")),
+            ("decide_extension", _("Can decide extension requests")),
+            ("review_legal", _("Can give legal review of replies")),
+            ("approve_proposal", _("Can approve handling proposals")),
+            ("verify_rectification", _("Can verify rectification")),
+            ("revisit_case", _("Can revisit and close cases")),
+            ("give_final_answer", _("Can give the final answer")),
+            ("archive_case", _("Can archive cases")),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("complaints:detail", args=[self.number])
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in OPEN_STATES
+
+    @property
+    def is_clock_running(self) -> bool:
+        return self.is_open and self.state != State.SUSPENDED and self.stage_deadline is not None
+
+    def is_overdue(self, now=None) -> bool:
+        return self.is_clock_running and self.stage_deadline < (now or clock.now())
+
+    @property
+    def is_investigated(self) -> bool:
+        return self.kind in INVESTIGATED_KINDS
+
+    @property
+    def is_copied_to_inspection(self) -> bool:
+        return self.kind == CaseKind.REPORT or self.is_misconduct
+
+
+class CaseAssignment(models.Model):
+    """A department's part in a case: the lead or an assisting department. Assignments are never
+    deleted, so a department keeps seeing the cases it once had (DOMAIN.md §1)."""
+
+    class Role(models.TextChoices):
+        LEAD = "lead", _("Lead")
+        ASSISTING = "assisting", _("Assisting")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="assignments")
+    department = models.ForeignKey("core.Department", verbose_name=_("department"), on_delete=models.PROTECT)
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    is_active = models.BooleanField(_("current"), default=True)
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    assigned_at = models.DateTimeField(_("assigned"), default=clock.now)
+    ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("assignment")
+        verbose_name_plural = _("assignments")
+        ordering = ["assigned_at", "id"]
+        indexes = [models.Index(fields=["department", "case"], name="complaints_assignment_dept")]
+
+    def __str__(self) -> str:
+        return f"{self.case} → {self.department} ({self.get_role_display()})"
+
+
+class CaseEvent(models.Model):
+    """One immutable line of a case's timeline: who did what, when, from which state to which.
+
+    KPIs, SLA statistics and exports read this table; history is never edited."""
+
+    class Type(models.TextChoices):
+        REGISTERED = "registered", _("Registered")
+        TRANSITION = "transition", _("State changed")
+        DEADLINE_CHANGED = "deadline_changed", _("Deadline changed")
+        NOTE = "note", _("Investigation note")
+        PROPOSAL = "proposal", _("Handling proposal")
+        RECTIFICATION = "rectification", _("Rectification")
+        ATTACHMENT = "attachment", _("Attachment added")
+        COPIED_TO_INSPECTION = "copied_to_inspection", _("Copied to discipline inspection")
+        ADOPTION = "adoption", _("Adoption decided")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
+    type = models.CharField(_("type"), max_length=30, choices=Type.choices)
+    action = models.CharField(_("action"), max_length=40, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    from_state = models.CharField(_("from"), max_length=30, choices=State.choices, blank=True)
+    to_state = models.CharField(_("to"), max_length=30, choices=State.choices, blank=True)
+    department = models.ForeignKey(
+        "core.Department", verbose_name=_("department"), null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    note = models.TextField(_("note"), blank=True)
+    payload = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(_("when"), default=clock.now)
+
+    class Meta:
+        verbose_name = _("case event")
+        verbose_name_plural = _("case events")
+        ordering = ["created_at", "id"]
+        indexes = [
+            models.Index(fields=["case", "created_at"], name="complaints_event_case"),
+            models.Index(fields=["action", "created_at"], name="complaints_event_action"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.action or self.type} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+def attachment_path(instance: "CaseAttachment", filename: str) -> str:
+    today = timezone.localdate()
+    return f"cases/{today:%Y/%m}/{instance.case.number}/{filename}"
+
+
+ATTACHMENT_EXTENSIONS = [
+    "jpg",
+    "jpeg",
+    "png",
+    "gif",
+    "pdf",
+    "doc",
+    "docx",
+    "xls",
+    "xlsx",
+    "txt",
+    "mp3",
+    "wav",
+    "m4a",
+]
+
+
+class CaseAttachment(models.Model):
+    """Evidence and documents of a case. Served only through a view that checks visibility."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(
+        _("file"), upload_to=attachment_path, validators=[FileExtensionValidator(ATTACHMENT_EXTENSIONS)]
+    )
+    original_name = models.CharField(_("file name"), max_length=200)
+    size = models.PositiveIntegerField(_("size"))
+    description = models.CharField(_("description"), max_length=200, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("uploaded"), default=clock.now)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class ExtensionRequest(models.Model):
+    class Decision(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        APPROVED = "approved", _("Approved")
+        REFUSED = "refused", _("Refused")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="extension_requests")
+    amount = models.PositiveSmallIntegerField(_("length"))
+    unit = models.CharField(_("unit"), max_length=20, choices=DurationUnit.choices)
+    reason = models.TextField(_("reason"))
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(default=clock.now)
+    decision = models.CharField(
+        _("decision"), max_length=20, choices=Decision.choices, default=Decision.PENDING
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(_("comment"), blank=True)
+
+    class Meta:
+        verbose_name = _("extension request")
+        verbose_name_plural = _("extension requests")
+        ordering = ["requested_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} +{self.amount} {self.unit} ({self.decision})"
+
+
+class ReturnRequest(models.Model):
+    class Decision(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        REASSIGNED = "reassigned", _("Reassigned")
+        REFUSED = "refused", _("Refused")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="return_requests")
+    department = models.ForeignKey("core.Department", on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField(_("reason"))
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(default=clock.now)
+    decision = models.CharField(
+        _("decision"), max_length=20, choices=Decision.choices, default=Decision.PENDING
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(_("comment"), blank=True)
+
+    class Meta:
+        verbose_name = _("return request")
+        verbose_name_plural = _("return requests")
+        ordering = ["requested_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} ← {self.department_id} ({self.decision})"
+
+
+class HandlingProposal(models.Model):
+    """The handling proposal (处理意见) of a complaint or report, approved by a leader."""
+
+    class Decision(models.TextChoices):
+        PENDING = "pending", _("Awaiting the leader")
+        APPROVED = "approved", _("Approved")
+        SENT_BACK = "sent_back", _("Sent back")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="proposals")
+    finding = models.TextField(_("finding"))
+    responsibility = models.TextField(_("responsibility"), blank=True)
+    measures = models.TextField(_("measures"))
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    submitted_at = models.DateTimeField(default=clock.now)
+    decision = models.CharField(
+        _("decision"), max_length=20, choices=Decision.choices, default=Decision.PENDING
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    comments = models.TextField(_("leader's comments"), blank=True)
+
+    class Meta:
+        verbose_name = _("handling proposal")
+        verbose_name_plural = _("handling proposals")
+        ordering = ["submitted_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}: {self.finding[:30]} ({self.decision})"
+
+
+class RectificationItem(models.Model):
+    """One rectification measure (整改) with an owner and a due date, verified by the office."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        DONE = "done", _("Done, awaiting verification")
+        VERIFIED = "verified", _("Verified")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="rectifications")
+    description = models.TextField(_("measure"))
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("owner"), on_delete=models.PROTECT, related_name="+"
+    )
+    due_date = models.DateField(_("due date"))
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.OPEN)
+    evidence = models.TextField(_("evidence"), blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    verified_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("rectification item")
+        verbose_name_plural = _("rectification items")
+        ordering = ["due_date", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.description[:40]} ({self.status})"

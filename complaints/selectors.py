@@ -1,0 +1,221 @@
+"""Reads for the case pages: the getter with its preloads, the actions a user may take, the citizen's
+data as this user may see it, deadlines with time left, and the department inbox."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Prefetch, QuerySet
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from complaints import guards
+from complaints.errors import ActionForbidden, CaseError, NotApplicable
+from complaints.models import (
+    Case,
+    CaseAssignment,
+    CaseEvent,
+    ExtensionRequest,
+    HandlingProposal,
+    RectificationItem,
+    ReturnRequest,
+    State,
+)
+from complaints.services.base import authorize
+from complaints.workflow import ACTIONS, Action
+from core import clock, personal_data, policy
+from core.working_time import WorkingCalendar, working_calendar
+
+LIST_RELATED = ("category", "category__parent", "lead_department")
+
+
+def case_list(user) -> QuerySet[Case]:
+    """The cases `user` may see, with what a list row shows preloaded."""
+    return Case.objects.visible_to(user).select_related(*LIST_RELATED)
+
+
+def case_get(user, number: str) -> Case:
+    """The case with everything its page shows, in a constant number of queries; 404 if `user` may
+    not see it (whether or not it exists)."""
+    queryset = (
+        Case.objects.visible_to(user)
+        .select_related(*LIST_RELATED, "created_by", "duplicate_of", "repeat_of")
+        .prefetch_related(
+            Prefetch("assignments", CaseAssignment.objects.select_related("department", "assigned_by")),
+            Prefetch("events", CaseEvent.objects.select_related("actor", "department")),
+            "attachments",
+            Prefetch(
+                "extension_requests", ExtensionRequest.objects.select_related("requested_by", "decided_by")
+            ),
+            Prefetch(
+                "return_requests",
+                ReturnRequest.objects.select_related("department", "requested_by", "decided_by"),
+            ),
+            Prefetch("proposals", HandlingProposal.objects.select_related("submitted_by", "decided_by")),
+            Prefetch("rectifications", RectificationItem.objects.select_related("owner", "verified_by")),
+        )
+    )
+    case = queryset.filter(number=number).first()
+    if case is None:
+        raise Http404(_("No such case."))
+    return case
+
+
+@dataclass(frozen=True)
+class ActionChoice:
+    action: Action
+    blocked_reason: str = ""
+
+
+def available_actions(user, case: Case) -> list[ActionChoice]:
+    """The actions `user` may take on `case` now, and those a rule blocks for now (with the reason)."""
+    choices = []
+    for action in ACTIONS.values():
+        if case.state not in action.states or not user.has_perm(action.permission):
+            continue
+        try:
+            authorize(user, case, action.code, case_is_visible=True)
+            guards.check(case, user, action.code)
+        except (ActionForbidden, NotApplicable):
+            continue
+        except CaseError as refusal:
+            choices.append(ActionChoice(action, blocked_reason=refusal.message))
+            continue
+        choices.append(ActionChoice(action))
+    return choices
+
+
+@dataclass(frozen=True)
+class CitizenCard:
+    """The citizen's fields as this user may see them now."""
+
+    is_hidden: bool
+    is_revealed: bool
+    may_reveal: bool
+    name: str = ""
+    phone: str = ""
+    id_number: str = ""
+    address: str = ""
+
+
+def citizen_card(user, case: Case, *, revealed: bool = False) -> CitizenCard:
+    """Masked by default; unmasked only when `revealed` (the caller logged the reveal) and allowed;
+    hidden entirely from the handling department on a confidential case."""
+    if not policy.may_see_identity(user, is_confidential=case.is_confidential):
+        return CitizenCard(is_hidden=True, is_revealed=False, may_reveal=False)
+    may_reveal = policy.may_reveal(user, is_confidential=case.is_confidential)
+    if revealed and may_reveal:
+        return CitizenCard(
+            False,
+            True,
+            True,
+            case.citizen_name,
+            case.citizen_phone,
+            case.citizen_id_number,
+            case.citizen_address,
+        )
+    return CitizenCard(
+        is_hidden=False,
+        is_revealed=False,
+        may_reveal=may_reveal and bool(case.citizen_name or case.citizen_phone or case.citizen_id_number),
+        name=personal_data.mask_name(case.citizen_name),
+        phone=personal_data.mask_phone(case.citizen_phone),
+        id_number=personal_data.mask_id_number(case.citizen_id_number),
+        address=personal_data.mask_address(case.citizen_address),
+    )
+
+
+def masked_citizen_name(user, case: Case) -> str:
+    """The name a list row shows: masked, or a placeholder where the identity is hidden."""
+    if case.is_anonymous:
+        return _("Anonymous")
+    if not policy.may_see_identity(user, is_confidential=case.is_confidential):
+        return _("Confidential")
+    return personal_data.mask_name(case.citizen_name)
+
+
+@dataclass(frozen=True)
+class DeadlineInfo:
+    deadline: datetime | None
+    remaining: str
+    is_overdue: bool
+    is_paused: bool
+
+
+def deadline_info(case: Case, *, now: datetime, calendar: WorkingCalendar) -> DeadlineInfo:
+    """The stage deadline with the working time left (or overdue), for lists and the case page."""
+    if case.state == State.SUSPENDED:
+        return DeadlineInfo(case.stage_deadline, _("clock stopped (suspended)"), False, True)
+    if not case.is_clock_running:
+        return DeadlineInfo(case.stage_deadline, "", False, False)
+    remaining = calendar.describe_remaining(now, case.stage_deadline)
+    return DeadlineInfo(case.stage_deadline, str(remaining), remaining.is_overdue, False)
+
+
+def calendar_warning(calendar: WorkingCalendar, *moments: datetime | None) -> str:
+    """A visible note when a deadline falls in a year without holiday data (weekends only)."""
+    years = calendar.years_without_data(*moments)
+    if not years:
+        return ""
+    return _(
+        "The working calendar has no holiday data for %(years)s: deadlines there count weekends only. "
+        "An administrator adds the year's holidays in the administration."
+    ) % {"years": ", ".join(str(year) for year in years)}
+
+
+@dataclass
+class CaseRow:
+    """A case as a list row shows it."""
+
+    case: Case
+    citizen: str
+    deadline: DeadlineInfo
+
+
+def case_rows(user, cases, *, now: datetime | None = None) -> tuple[list[CaseRow], str]:
+    """Rows for a page of cases, and the calendar warning for their deadlines (no extra queries)."""
+    now = now or clock.now()
+    calendar = working_calendar()
+    rows = [
+        CaseRow(case, masked_citizen_name(user, case), deadline_info(case, now=now, calendar=calendar))
+        for case in cases
+    ]
+    warning = calendar_warning(
+        calendar, *(row.case.stage_deadline for row in rows if row.case.is_clock_running)
+    )
+    return rows, warning
+
+
+INBOX_BUCKETS = ("to_sign", "in_progress", "due_soon", "overdue", "returned", "replies_to_approve")
+
+
+def department_inbox(user, *, now: datetime | None = None) -> dict[str, QuerySet[Case]]:
+    """The handling departments' work queues of `user` (DOMAIN.md §7 department dashboard)."""
+    now = now or clock.now()
+    departments = policy.department_ids(user)
+    mine = case_list(user).filter(lead_department_id__in=departments)
+    return {
+        "to_sign": mine.filter(state=State.DISPATCHED),
+        "in_progress": mine.filter(
+            state__in=[
+                State.SIGNED,
+                State.IN_PROGRESS,
+                State.REOPENED,
+                State.EXTENSION_REQUESTED,
+                State.SUSPENDED,
+            ]
+        ),
+        "due_soon": mine.due_soon(now),
+        "overdue": mine.overdue(now),
+        "returned": case_list(user)
+        .filter(
+            state=State.RETURN_REQUESTED,
+            return_requests__department_id__in=departments,
+            return_requests__decision=ReturnRequest.Decision.PENDING,
+        )
+        .distinct(),
+        "replies_to_approve": mine.filter(state=State.REPLY_SUBMITTED, is_head_approved=False),
+    }
+
+
+def inbox_counts(inbox: dict[str, QuerySet[Case]]) -> dict[str, int]:
+    return {name: queryset.count() for name, queryset in inbox.items()}

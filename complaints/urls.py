@@ -1,0 +1,15 @@
+from django.urls import path
+
+from complaints import views
+
+app_name = "complaints"
+
+urlpatterns = [
+    path("", views.ledger, name="list"),
+    path("inbox/", views.inbox, name="inbox"),
+    path("new/", views.register, name="register"),
+    path("<str:number>/", views.detail, name="detail"),
+    path("<str:number>/reveal/", views.reveal, name="reveal"),
+    path("<str:number>/attachments/<int:pk>/", views.attachment, name="attachment"),
+    path("<str:number>/<slug:code>/", views.action, name="action"),
+]

@@ -1,0 +1,187 @@
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from complaints import selectors, services
+from complaints.filters import CaseFilter
+from complaints.forms import ACTION_FORMS, CaseRegisterForm
+from complaints.selectors import INBOX_BUCKETS
+from complaints.services import ActionForbidden, CaseError
+from complaints.workflow import ACTIONS
+from core import clock
+from core.models import AuditEntry
+from core.services import audit_record
+from core.working_time import working_calendar
+
+
+@login_required
+def ledger(request):
+    """台账: every case the user may see, filtered, sorted and paged."""
+    case_filter = CaseFilter(request.GET, queryset=selectors.case_list(request.user), request=request)
+    page = Paginator(case_filter.qs, settings.CASES_PER_PAGE).get_page(request.GET.get("page"))
+    rows, calendar_note = selectors.case_rows(request.user, page.object_list)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "complaints/case_list.html",
+        {
+            "filter": case_filter,
+            "page": page,
+            "rows": rows,
+            "calendar_note": calendar_note,
+            "query": query.urlencode(),
+            "section": "cases",
+        },
+    )
+
+
+@login_required
+def inbox(request):
+    """The department's work queues: to sign, in progress, due soon, overdue, returned, to approve."""
+    bucket = request.GET.get("bucket", "to_sign")
+    if bucket not in INBOX_BUCKETS:
+        bucket = "to_sign"
+    queues = selectors.department_inbox(request.user)
+    page = Paginator(queues[bucket].order_by("stage_deadline", "id"), settings.CASES_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    rows, calendar_note = selectors.case_rows(request.user, page.object_list)
+    return render(
+        request,
+        "complaints/inbox.html",
+        {
+            "counts": selectors.inbox_counts(queues),
+            "bucket": bucket,
+            "page": page,
+            "rows": rows,
+            "calendar_note": calendar_note,
+            "section": "inbox",
+        },
+    )
+
+
+@login_required
+@permission_required("complaints.register_case", raise_exception=True)
+def register(request):
+    form = CaseRegisterForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            case = services.case_register(actor=request.user, **form.cleaned_data)
+        except CaseError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(
+                request,
+                _("Case %(number)s registered. Query code for the citizen: %(code)s")
+                % {"number": case.number, "code": case.query_code},
+            )
+            return redirect(case)
+    return render(request, "complaints/case_register.html", {"form": form, "section": "cases"})
+
+
+def _detail_context(request, case, *, revealed: bool = False) -> dict:
+    calendar = working_calendar()
+    now = clock.now()
+    return {
+        "case": case,
+        "citizen": selectors.citizen_card(request.user, case, revealed=revealed),
+        "deadline": selectors.deadline_info(case, now=now, calendar=calendar),
+        "calendar_note": selectors.calendar_warning(calendar, case.stage_deadline, case.overall_deadline),
+        "actions": selectors.available_actions(request.user, case),
+        "forms": {},
+        "section": "cases",
+    }
+
+
+@login_required
+def detail(request, number):
+    case = selectors.case_get(request.user, number)
+    return render(request, "complaints/case_detail.html", _detail_context(request, case))
+
+
+@login_required
+@require_POST
+def reveal(request, number):
+    """Show the citizen's unmasked data once, for a stated reason; every reveal is logged."""
+    case = selectors.case_get(request.user, number)
+    card = selectors.citizen_card(request.user, case, revealed=True)
+    if not card.is_revealed:
+        raise PermissionDenied
+    reason = request.POST.get("reason", "").strip()
+    if not reason:
+        messages.error(request, _("Say why you need to see the full personal data."))
+        return redirect(case)
+    audit_record(
+        actor=request.user,
+        action=AuditEntry.Action.REVEAL,
+        target=case,
+        label=case.number,
+        reason=reason,
+        detail={"fields": ["name", "phone", "id_number", "address"]},
+    )
+    context = _detail_context(request, case, revealed=True)
+    if request.headers.get("HX-Request"):
+        return render(request, "complaints/_citizen_card.html", context)
+    return render(request, "complaints/case_detail.html", context)
+
+
+@login_required
+def action(request, number, code):
+    """Every case action: the form (GET), or the service call (POST). Forbidden is 403; a refused or
+    stale action changes nothing and says why."""
+    if code not in ACTIONS:
+        raise Http404
+    case = selectors.case_get(request.user, number)
+    try:
+        services.authorize(request.user, case, code, case_is_visible=True)
+    except ActionForbidden as error:
+        raise PermissionDenied(error.message) from error
+    except CaseError as error:
+        messages.error(request, error.message)
+        return redirect(case)
+    form = ACTION_FORMS[code](request.POST or None, request.FILES or None, case=case, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        service = getattr(services, f"case_{code}")
+        try:
+            with transaction.atomic():
+                service(
+                    case_id=case.pk,
+                    actor=request.user,
+                    expected_version=_version(request),
+                    **form.cleaned_data,
+                )
+        except ActionForbidden as error:
+            raise PermissionDenied(error.message) from error
+        except CaseError as error:
+            messages.error(request, error.message)
+            return redirect(case)
+        messages.success(request, _("%(action)s: done.") % {"action": ACTIONS[code].label})
+        return redirect(case)
+    return render(
+        request,
+        "complaints/case_action.html",
+        {"case": case, "action": ACTIONS[code], "form": form, "section": "cases"},
+    )
+
+
+def _version(request) -> int | None:
+    try:
+        return int(request.POST["version"])
+    except (KeyError, ValueError):
+        return None
+
+
+@login_required
+def attachment(request, number, pk):
+    """Attachments are served only to users who may see the case (never from a public URL)."""
+    case = selectors.case_get(request.user, number)
+    attachment = get_object_or_404(case.attachments.all(), pk=pk)
+    return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name)
