@@ -327,7 +327,10 @@ def _register(rng, template, category, cast, *, moment, channel=None) -> Case:
 def _register_and_walk(rng, state, leaf, category, casts, *, now) -> Case:
     template = rng.choice(demo_content.CASE_TEMPLATES[leaf["code"]])
     cast = casts[leaf["department"]]
-    case = _register(rng, template, category, cast, moment=_moment(rng, now, days_back=40))
+    # Finished cases spread over two months; open ones over the last two weeks, so that some, not
+    # most, are overdue.
+    days_back = 60 if state in (State.CLOSED, State.ARCHIVED, State.REJECTED, State.ANSWERED_DIRECTLY) else 14
+    case = _register(rng, template, category, cast, moment=_moment(rng, now, days_back=days_back))
     # Small steps keep every action before its deadline; the case then waits, and those that still
     # wait past their deadline today are the overdue ones.
     step = timedelta(hours=rng.randint(1, 3))

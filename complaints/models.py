@@ -520,7 +520,24 @@ class CaseAttachment(models.Model):
         return self.original_name
 
 
-class ExtensionRequest(models.Model):
+class DecidedRequest(models.Model):
+    """A request someone asks for and someone else decides: who, when, the decision and its comment."""
+
+    reason = models.TextField(_("reason"))
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(default=clock.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(_("comment"), blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["requested_at", "id"]
+
+
+class ExtensionRequest(DecidedRequest):
     class Decision(models.TextChoices):
         PENDING = "pending", _("Pending")
         APPROVED = "approved", _("Approved")
@@ -529,28 +546,19 @@ class ExtensionRequest(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="extension_requests")
     amount = models.PositiveSmallIntegerField(_("length"))
     unit = models.CharField(_("unit"), max_length=20, choices=DurationUnit.choices)
-    reason = models.TextField(_("reason"))
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    requested_at = models.DateTimeField(default=clock.now)
     decision = models.CharField(
         _("decision"), max_length=20, choices=Decision.choices, default=Decision.PENDING
     )
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
-    )
-    decided_at = models.DateTimeField(null=True, blank=True)
-    decision_note = models.TextField(_("comment"), blank=True)
 
-    class Meta:
+    class Meta(DecidedRequest.Meta):
         verbose_name = _("extension request")
         verbose_name_plural = _("extension requests")
-        ordering = ["requested_at", "id"]
 
     def __str__(self) -> str:
         return f"{self.case_id} +{self.amount} {self.unit} ({self.decision})"
 
 
-class ReturnRequest(models.Model):
+class ReturnRequest(DecidedRequest):
     class Decision(models.TextChoices):
         PENDING = "pending", _("Pending")
         REASSIGNED = "reassigned", _("Reassigned")
@@ -558,22 +566,13 @@ class ReturnRequest(models.Model):
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="return_requests")
     department = models.ForeignKey("core.Department", on_delete=models.PROTECT, related_name="+")
-    reason = models.TextField(_("reason"))
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    requested_at = models.DateTimeField(default=clock.now)
     decision = models.CharField(
         _("decision"), max_length=20, choices=Decision.choices, default=Decision.PENDING
     )
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
-    )
-    decided_at = models.DateTimeField(null=True, blank=True)
-    decision_note = models.TextField(_("comment"), blank=True)
 
-    class Meta:
+    class Meta(DecidedRequest.Meta):
         verbose_name = _("return request")
         verbose_name_plural = _("return requests")
-        ordering = ["requested_at", "id"]
 
     def __str__(self) -> str:
         return f"{self.case_id} ← {self.department_id} ({self.decision})"

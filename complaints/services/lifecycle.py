@@ -206,34 +206,25 @@ def case_merge(
     )
 
 
-def _assign(case: Case, *, actor, lead: Department, assisting: Iterable[Department], now: datetime) -> None:
-    """End the current assignments and give the case to `lead` with `assisting` departments."""
+def _give_to(
+    case: Case, *, actor, lead: Department, assisting: Iterable[Department], now: datetime
+) -> tuple[tuple[str, ...], dict]:
+    """End the current assignments, give the case to `lead` with `assisting` departments, and start
+    the sign and return clocks. Returns the changed fields and the timeline payload."""
     assisting = [department for department in assisting if department.pk != lead.pk]
     case.assignments.filter(is_active=True).update(is_active=False, ended_at=now)
     CaseAssignment.objects.bulk_create(
         [
-            CaseAssignment(
-                case=case, department=lead, role=CaseAssignment.Role.LEAD, assigned_by=actor, assigned_at=now
-            )
-        ]
-        + [
-            CaseAssignment(
-                case=case,
-                department=department,
-                role=CaseAssignment.Role.ASSISTING,
-                assigned_by=actor,
-                assigned_at=now,
-            )
-            for department in assisting
+            CaseAssignment(case=case, department=department, role=role, assigned_by=actor, assigned_at=now)
+            for department, role in [(lead, CaseAssignment.Role.LEAD)]
+            + [(department, CaseAssignment.Role.ASSISTING) for department in assisting]
         ]
     )
     case.lead_department = lead
-
-
-def _dispatch_fields(case: Case, now: datetime) -> tuple[str, ...]:
     fields = enter_stage(case, Stage.SIGN, now)
     case.return_deadline = deadline_after(now, policy_for(case).rules.get(Stage.RETURN_WINDOW))
-    return (*fields, "return_deadline", "lead_department")
+    payload = {"lead": lead.name, "assisting": [department.name for department in assisting]}
+    return (*fields, "return_deadline", "lead_department"), payload
 
 
 @transaction.atomic
@@ -249,9 +240,9 @@ def case_dispatch(
     """派单: give the case to a lead department (and assisting ones); the sign and return clocks start."""
     case = begin(case_id=case_id, actor=actor, action="dispatch", expected_version=expected_version)
     now = clock.now()
-    assisting = list(assisting_departments)
-    _assign(case, actor=actor, lead=lead_department, assisting=assisting, now=now)
-    fields = _dispatch_fields(case, now)
+    fields, payload = _give_to(
+        case, actor=actor, lead=lead_department, assisting=assisting_departments, now=now
+    )
     return move(
         case,
         to_state=State.DISPATCHED,
@@ -259,7 +250,7 @@ def case_dispatch(
         action="dispatch",
         fields=fields,
         note=note,
-        payload={"lead": lead_department.name, "assisting": [department.name for department in assisting]},
+        payload=payload,
         now=now,
     )
 
@@ -306,10 +297,10 @@ def case_reassign(
         raise ActionRefused(_("Choose another department than the one that asked to return the case."))
     now = clock.now()
     _decide_pending_return(case, actor=actor, decision=ReturnRequest.Decision.REASSIGNED, note=note)
-    assisting = list(assisting_departments)
-    _assign(case, actor=actor, lead=lead_department, assisting=assisting, now=now)
+    fields, payload = _give_to(
+        case, actor=actor, lead=lead_department, assisting=assisting_departments, now=now
+    )
     case.is_return_arbitrated = True
-    fields = _dispatch_fields(case, now)
     return move(
         case,
         to_state=State.DISPATCHED,
@@ -317,7 +308,7 @@ def case_reassign(
         action="reassign",
         fields=(*fields, "is_return_arbitrated"),
         note=note,
-        payload={"lead": lead_department.name, "assisting": [department.name for department in assisting]},
+        payload=payload,
         now=now,
     )
 
