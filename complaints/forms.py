@@ -111,6 +111,10 @@ class CaseRegisterForm(BaseCaseForm):
         required=False,
         help_text=_("Evidence: photos, PDF, Office documents, recordings."),
     )
+    # Set by picking an earlier case in the citizen's history (static/js/intake.js).
+    repeat_of = forms.ModelChoiceField(
+        queryset=Case.objects.all(), required=False, to_field_name="number", widget=forms.HiddenInput
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

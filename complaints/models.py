@@ -340,7 +340,7 @@ class Case(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    created_at = models.DateTimeField(_("registered"), default=clock.now, db_index=True)
+    created_at = models.DateTimeField(_("registered"), default=clock.now)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
 
@@ -351,6 +351,8 @@ class Case(models.Model):
         verbose_name_plural = _("cases")
         ordering = ["-created_at", "-id"]
         indexes = [
+            # The ledger's default order, newest first, without a sort step.
+            models.Index(fields=["-created_at", "-id"], name="complaints_case_newest"),
             models.Index(fields=["state", "stage_deadline"], name="complaints_case_state_deadline"),
             models.Index(
                 fields=["lead_department", "state", "stage_deadline"], name="complaints_case_dept_state"

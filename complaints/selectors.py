@@ -2,9 +2,11 @@
 data as this user may see it, deadlines with time left, and the department inbox."""
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
+from difflib import SequenceMatcher
 
-from django.db.models import Prefetch, QuerySet
+from django.conf import settings
+from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -219,3 +221,56 @@ def department_inbox(user, *, now: datetime | None = None) -> dict[str, QuerySet
 
 def inbox_counts(inbox: dict[str, QuerySet[Case]]) -> dict[str, int]:
     return {name: queryset.count() for name, queryset in inbox.items()}
+
+
+def citizen_history(user, *, phone: str = "", id_number: str = "", limit: int = 20) -> list[Case]:
+    """The earlier cases of a caller or visitor, by phone and by ID number, newest first, among the
+    cases `user` may see. Uses the phone index and the ID number's keyed look-up (no plain search)."""
+    condition = Q()
+    if phone:
+        condition |= Q(citizen_phone=phone)
+    if id_number:
+        condition |= Q(citizen_id_lookup=personal_data.id_number_lookup_key(id_number))
+    if not condition:
+        return []
+    return list(case_list(user).filter(condition).order_by("-created_at")[:limit])
+
+
+@dataclass(frozen=True)
+class RepeatMatch:
+    case: Case
+    reason: str
+
+
+def possible_repeats(
+    user,
+    *,
+    phone: str = "",
+    id_number: str = "",
+    category=None,
+    description: str = "",
+    within_days: int | None = None,
+    now: datetime | None = None,
+) -> list[RepeatMatch]:
+    """Earlier cases that may be the same matter (DOMAIN.md §2 repeat rule): the same phone or ID number
+    within the window, or a very similar description in the same category. Shown to the person at the
+    intake, who decides."""
+    now = now or clock.now()
+    since = now - timedelta(days=within_days or settings.REPEAT_WINDOW_DAYS)
+    matches: dict[int, RepeatMatch] = {}
+    for case in citizen_history(user, phone=phone, id_number=id_number):
+        if case.created_at >= since:
+            matches[case.pk] = RepeatMatch(
+                case,
+                _("same caller within %(days)s days") % {"days": within_days or settings.REPEAT_WINDOW_DAYS},
+            )
+    text = description.strip()
+    if category is not None and len(text) >= 8:
+        # Compare with the latest cases of the category only: enough to catch a repeat wave, bounded cost.
+        recent = (
+            case_list(user).filter(category=category, created_at__gte=since).order_by("-created_at")[:200]
+        )
+        for case in recent:
+            if case.pk not in matches and SequenceMatcher(None, text, case.description).ratio() >= 0.6:
+                matches[case.pk] = RepeatMatch(case, _("very similar description in the same category"))
+    return sorted(matches.values(), key=lambda match: match.case.created_at, reverse=True)

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.ledger, name="list"),
     path("inbox/", views.inbox, name="inbox"),
     path("new/", views.register, name="register"),
+    path("history/", views.citizen_history, name="citizen_history"),
     path("<str:number>/", views.detail, name="detail"),
     path("<str:number>/reveal/", views.reveal, name="reveal"),
     path("<str:number>/attachments/<int:pk>/", views.attachment, name="attachment"),

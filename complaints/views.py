@@ -1,22 +1,24 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from complaints import selectors, services
 from complaints.filters import CaseFilter
 from complaints.forms import ACTION_FORMS, CaseRegisterForm
+from complaints.models import Category
 from complaints.selectors import INBOX_BUCKETS
 from complaints.services import ActionForbidden, CaseError
 from complaints.workflow import ACTIONS
 from core import clock
 from core.models import AuditEntry
+from core.pagination import CappedPaginator
+from core.personal_data import normalise_id_number, normalise_phone, validate_id_number, validate_phone
 from core.services import audit_record
 from core.working_time import working_calendar
 
@@ -25,7 +27,7 @@ from core.working_time import working_calendar
 def ledger(request):
     """台账: every case the user may see, filtered, sorted and paged."""
     case_filter = CaseFilter(request.GET, queryset=selectors.case_list(request.user), request=request)
-    page = Paginator(case_filter.qs, settings.CASES_PER_PAGE).get_page(request.GET.get("page"))
+    page = CappedPaginator(case_filter.qs, settings.CASES_PER_PAGE).get_page(request.GET.get("page"))
     rows, calendar_note = selectors.case_rows(request.user, page.object_list)
     query = request.GET.copy()
     query.pop("page", None)
@@ -50,7 +52,7 @@ def inbox(request):
     if bucket not in INBOX_BUCKETS:
         bucket = "to_sign"
     queues = selectors.department_inbox(request.user)
-    page = Paginator(queues[bucket].order_by("stage_deadline", "id"), settings.CASES_PER_PAGE).get_page(
+    page = CappedPaginator(queues[bucket].order_by("stage_deadline", "id"), settings.CASES_PER_PAGE).get_page(
         request.GET.get("page")
     )
     rows, calendar_note = selectors.case_rows(request.user, page.object_list)
@@ -185,3 +187,44 @@ def attachment(request, number, pk):
     case = selectors.case_get(request.user, number)
     attachment = get_object_or_404(case.attachments.all(), pk=pk)
     return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name)
+
+
+@login_required
+@permission_required("complaints.register_case", raise_exception=True)
+@require_GET
+def citizen_history(request):
+    """htmx: the citizen's earlier cases (by phone, by ID number) and possible repeats, as the intake
+    form is typed. Shared by every intake channel: the agent console, registration, reception."""
+    phone = _valid_or_empty(request.GET.get("citizen_phone", ""), validate_phone, normalise_phone)
+    id_number = _valid_or_empty(
+        request.GET.get("citizen_id_number", ""), validate_id_number, normalise_id_number
+    )
+    category = Category.objects.filter(pk=request.GET.get("category") or None).first()
+    history = selectors.citizen_history(request.user, phone=phone, id_number=id_number)
+    repeats = selectors.possible_repeats(
+        request.user,
+        phone=phone,
+        id_number=id_number,
+        category=category,
+        description=request.GET.get("description", ""),
+    )
+    rows, _note = selectors.case_rows(request.user, history)
+    return render(
+        request,
+        "complaints/_citizen_history.html",
+        {
+            "rows": rows,
+            "repeats": repeats,
+            "phone": phone,
+            "id_number": id_number,
+        },
+    )
+
+
+def _valid_or_empty(value: str, validate, normalise) -> str:
+    """A number while it is being typed: looked up only once it is complete and valid."""
+    try:
+        validate(value)
+    except ValidationError:
+        return ""
+    return normalise(value)

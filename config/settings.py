@@ -165,6 +165,16 @@ CASE_DUE_SOON = timedelta(hours=env.int("CASE_DUE_SOON_HOURS", default=24))
 # The largest attachment accepted, in megabytes.
 CASE_ATTACHMENT_MAX_BYTES = env.int("CASE_ATTACHMENT_MAX_MB", default=20) * 1024 * 1024
 CASES_PER_PAGE = 25
+# Lists count at most this many matching rows (then say "1,000+"): see core.pagination.
+LIST_COUNT_CAP = env.int("LIST_COUNT_CAP", default=1000)
+# A matter from the same phone or ID number within this many days is shown as a possible repeat.
+REPEAT_WINDOW_DAYS = env.int("REPEAT_WINDOW_DAYS", default=30)
+# The public portal: submissions accepted per client address and hour, and look-ups of a case
+# number with a wrong query code before the address must wait an hour.
+PORTAL_SUBMISSIONS_PER_HOUR = env.int("PORTAL_SUBMISSIONS_PER_HOUR", default=5)
+PORTAL_TRACK_FAILURES_PER_HOUR = env.int("PORTAL_TRACK_FAILURES_PER_HOUR", default=20)
+# A portal form sent back sooner than this many seconds after it was shown came from a bot.
+PORTAL_MIN_FILL_SECONDS = env.int("PORTAL_MIN_FILL_SECONDS", default=3)
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
@@ -199,6 +209,11 @@ CELERY_BEAT_SCHEDULE = {
     "core-sessions-clear-expired": {
         "task": "core.tasks.sessions_clear_expired_task",
         "schedule": crontab(minute="15", hour="3"),
+    },
+    # https://crontab.guru/#0_9_*_*_1 : suggestions go to the departments in a weekly batch, Monday 09:00.
+    "hotline-suggestions-forward": {
+        "task": "hotline.tasks.suggestions_forward_task",
+        "schedule": crontab(minute="0", hour="9", day_of_week="1"),
     },
 }
 

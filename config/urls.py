@@ -17,5 +17,7 @@ urlpatterns = [
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("admin/", admin.site.urls),
     path("cases/", include("complaints.urls")),
+    path("hotline/", include("hotline.urls")),
+    path("portal/", include("hotline.portal_urls")),
     path("", include("core.urls")),
 ]

@@ -70,9 +70,12 @@ _CASE_CATALOGUE = [
     for action in ("view", "add", "change", "delete")
 ]
 
+_CONSOLE = ["hotline.use_console"]
+_KNOWLEDGE_EDITING = [f"hotline.{action}_knowledgearticle" for action in ("view", "add", "change")]
+
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.CLERK: [*_cases("register_case"), *_REVEAL],
-    Role.AGENT: [*_cases("register_case", "dispatch_case", "revisit_case"), *_REVEAL],
+    Role.AGENT: [*_cases("register_case", "dispatch_case", "revisit_case"), *_REVEAL, *_CONSOLE],
     Role.DISPATCHER: [
         *_cases("register_case", "dispatch_case", "arbitrate_return", "revisit_case"),
         *_REVEAL,
@@ -91,6 +94,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
             "archive_case",
         ),
         *_REVEAL,
+        *_KNOWLEDGE_EDITING,
         "core.view_department",
         "core.view_departmentmembership",
     ],

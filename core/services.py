@@ -104,3 +104,19 @@ def audit_record(
         reason=reason,
         detail=detail or {},
     )
+
+
+SYSTEM_USERNAME = "minsheng-system"
+
+
+def system_user() -> User:
+    """The account that acts for scheduled jobs and for citizens on the portal (forwarding suggestion
+    batches, recording a portal rating as the revisit). It cannot sign in; its roles are the desk's."""
+    user, created = User.objects.get_or_create(
+        username=SYSTEM_USERNAME, defaults={"display_name": "系统", "is_active": True}
+    )
+    if created:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+        user.groups.set(Group.objects.filter(name__in=[Role.AGENT, Role.DISPATCHER]))
+    return user

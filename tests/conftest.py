@@ -5,6 +5,8 @@ returns a user holding that role in a fitting department; `handler` and `head` s
 department `business_department`, and `other_handler` works in `other_department`.
 """
 
+import importlib
+
 import pytest
 from django.utils import translation
 
@@ -38,6 +40,20 @@ def english():
     """Messages raised by services in English, so tests can match their wording."""
     with translation.override("en"):
         yield
+
+
+@pytest.fixture
+def reference_data(db):
+    """The rows the data migrations write (the holiday calendar, the default deadline policies), put
+    back by the migrations' own functions after a transactional test emptied the database. (Django's
+    serialized rollback would do it, but left the permissions table empty after some tests.)"""
+    from django.apps import apps
+
+    for module, function in [
+        ("core.migrations.0004_seed_working_calendar", "seed_working_calendar"),
+        ("complaints.migrations.0002_default_deadline_policies", "create_policies"),
+    ]:
+        getattr(importlib.import_module(module), function)(apps, None)
 
 
 @pytest.fixture

@@ -21,6 +21,7 @@ from complaints.services.handling import (
     case_verify_rectification,
 )
 from complaints.services.lifecycle import (
+    case_answer_as_repeat,
     case_answer_directly,
     case_archive,
     case_close,
@@ -48,6 +49,7 @@ __all__ = [
     "case_add_attachment",
     "case_add_note",
     "case_add_rectification",
+    "case_answer_as_repeat",
     "case_answer_directly",
     "case_approve_reply",
     "case_archive",

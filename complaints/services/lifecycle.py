@@ -80,12 +80,15 @@ def case_register(
     is_petition: bool = False,
     location: str = "",
     attachments: Iterable = (),
+    repeat_of: Case | None = None,
     now: datetime | None = None,
 ) -> Case:
     """Register a new case (已受理): number, query code, the dispatch deadline and the overall deadline.
 
     Forms validate and normalise the citizen's fields first. Reports and misconduct cases are copied to
     discipline inspection at once (a timeline event; inspectors see them by the visibility policy).
+    `actor` is None for a citizen's own submission on the portal. `repeat_of` links a repeat matter to
+    the earlier case.
     """
     now = now or clock.now()
     if is_anonymous and kind != CaseKind.REPORT:
@@ -119,6 +122,7 @@ def case_register(
         is_misconduct=is_misconduct,
         is_petition=is_petition,
         location=location,
+        repeat_of=repeat_of,
         created_by=actor,
         created_at=now,
     )
@@ -158,6 +162,34 @@ def case_answer_directly(
         action="answer_directly",
         fields=(*fields, "reply", "reply_channel"),
         note=case.reply,
+    )
+
+
+@transaction.atomic
+def case_answer_as_repeat(
+    *, case_id: int, actor, original: Case, expected_version: int | None = None
+) -> Case:
+    """A repeat matter with no new facts gets the earlier case's answer and is linked to it, not
+    handled again (DOMAIN.md §2)."""
+    answer = original.final_answer or original.reply
+    if not answer:
+        raise ActionRefused(
+            _("Case %(number)s has no answer yet: handle this matter as a new case or wait for that answer.")
+            % {"number": original.number}
+        )
+    case = begin(case_id=case_id, actor=actor, action="answer_directly", expected_version=expected_version)
+    case.repeat_of = original
+    case.reply = answer
+    case.reply_channel = original.reply_channel
+    fields = leave_stages(case)
+    return move(
+        case,
+        to_state=State.ANSWERED_DIRECTLY,
+        actor=actor,
+        action="answer_as_repeat",
+        fields=(*fields, "repeat_of", "reply", "reply_channel"),
+        payload={"repeat_of": original.number},
+        note=answer,
     )
 
 

@@ -55,14 +55,34 @@ def browser():
 
 
 @pytest.fixture
-def page(browser, live_server, transactional_db, django_db_serialized_rollback):
-    """A fresh browser tab (desktop size) whose relative URLs go to the live server. The database is
-    restored after each test with the migrations' data (deadline policies, the calendar) intact."""
-    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
-    tab = context.new_page()
-    tab.set_default_timeout(15_000)
-    yield tab
-    context.close()
+def new_tab(browser, live_server, transactional_db, reference_data):
+    """`new_tab(**context_options)` opens a tab in a fresh browser context (no cookies) whose relative
+    URLs go to the live server.
+
+    The live server answers from another thread, so these tests commit their data and the database is
+    emptied after each (a transactional test); `reference_data` puts back what the data migrations
+    wrote."""
+    contexts = []
+
+    def open_tab(**options):
+        context = browser.new_context(base_url=live_server.url, **options)
+        contexts.append(context)
+        tab = context.new_page()
+        tab.set_default_timeout(15_000)
+        return tab
+
+    yield open_tab
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def page(new_tab):
+    """A desktop-sized tab."""
+    return new_tab(viewport={"width": 1280, "height": 900})
+
+
+PHONE_SCREEN = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
 
 
 @pytest.fixture

@@ -10,9 +10,8 @@ from complaints import services
 from complaints.models import Case, CaseEvent, DailySequence, State
 
 pytestmark = [
-    # serialized_rollback restores the data of the migrations (deadline policies, the calendar)
-    # that a transactional test's flush removes.
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("reference_data"),
     pytest.mark.skipif(connection.vendor != "postgresql", reason="concurrent transactions need PostgreSQL"),
 ]
 

@@ -15,8 +15,9 @@ pytestmark = pytest.mark.usefixtures("english")
 def test_a_return_must_come_within_the_return_window(case_in, cast):
     case = case_in(State.DISPATCHED)
 
-    with clock.travel_to(case.return_deadline + timedelta(minutes=1)), pytest.raises(
-        ActionRefused, match="return window closed"
+    with (
+        clock.travel_to(case.return_deadline + timedelta(minutes=1)),
+        pytest.raises(ActionRefused, match="return window closed"),
     ):
         services.case_request_return(case_id=case.pk, actor=cast.handler, reason="不属本部门")
     assert Case.objects.get(pk=case.pk).state == State.DISPATCHED
@@ -43,14 +44,20 @@ def test_the_lead_department_is_the_first_to_sign_and_assisting_departments_repo
     register, cast, business_department, other_department, other_handler
 ):
     case = register()
-    services.case_dispatch(case_id=case.pk, actor=cast.dispatcher, lead_department=business_department,
-                           assisting_departments=[other_department])
+    services.case_dispatch(
+        case_id=case.pk,
+        actor=cast.dispatcher,
+        lead_department=business_department,
+        assisting_departments=[other_department],
+    )
     services.case_sign(case_id=case.pk, actor=cast.handler)
     services.case_start(case_id=case.pk, actor=cast.handler)
 
     with pytest.raises(ActionForbidden):
         services.case_sign(case_id=case.pk, actor=other_handler)
-    services.case_add_note(case_id=case.pk, actor=other_handler, text="协办部门已完成现场勘查", note_kind="assisting_report")
+    services.case_add_note(
+        case_id=case.pk, actor=other_handler, text="协办部门已完成现场勘查", note_kind="assisting_report"
+    )
     with pytest.raises(ActionForbidden):
         services.case_submit_reply(case_id=case.pk, actor=other_handler, reply="答复", reply_channel="phone")
     assert case.events.filter(action="add_note", actor=other_handler).exists()
@@ -71,8 +78,13 @@ def test_extensions_of_petition_matters_are_decided_by_the_office_not_the_head(c
 
 def test_a_reply_flagged_for_legal_review_goes_to_legal_after_the_head(case_in, cast):
     case = case_in(State.IN_PROGRESS)
-    services.case_submit_reply(case_id=case.pk, actor=cast.handler, reply="赔偿方案", reply_channel="letter",
-                               legal_review_required=True)
+    services.case_submit_reply(
+        case_id=case.pk,
+        actor=cast.handler,
+        reply="赔偿方案",
+        reply_channel="letter",
+        legal_review_required=True,
+    )
 
     after_head = services.case_approve_reply(case_id=case.pk, actor=cast.head, approve=True)
     assert after_head.state == State.REPLY_SUBMITTED
@@ -99,10 +111,16 @@ def test_a_suggestion_needs_its_adoption_decision_before_the_reply(case_in, cast
     case = case_in(State.IN_PROGRESS, kind=CaseKind.SUGGESTION)
 
     with pytest.raises(ActionRefused, match="adoption decision"):
-        services.case_submit_reply(case_id=case.pk, actor=cast.handler, reply="谢谢建议", reply_channel="phone")
+        services.case_submit_reply(
+            case_id=case.pk, actor=cast.handler, reply="谢谢建议", reply_channel="phone"
+        )
     services.case_decide_adoption(case_id=case.pk, actor=cast.handler, adoption="adopted")
-    assert services.case_submit_reply(case_id=case.pk, actor=cast.handler, reply="已采纳",
-                                      reply_channel="phone").state == State.REPLY_SUBMITTED
+    assert (
+        services.case_submit_reply(
+            case_id=case.pk, actor=cast.handler, reply="已采纳", reply_channel="phone"
+        ).state
+        == State.REPLY_SUBMITTED
+    )
 
 
 def test_an_unsatisfied_case_reopens_twice_then_a_leader_answers(case_in, cast):
@@ -114,7 +132,9 @@ def test_an_unsatisfied_case_reopens_twice_then_a_leader_answers(case_in, cast):
         reopened = services.case_reopen(case_id=case.pk, actor=cast.agent, note="仍不满意")
         assert reopened.reopen_count == round_number
         services.case_start(case_id=case.pk, actor=cast.handler)
-        services.case_submit_reply(case_id=case.pk, actor=cast.handler, reply="再次答复", reply_channel="phone")
+        services.case_submit_reply(
+            case_id=case.pk, actor=cast.handler, reply="再次答复", reply_channel="phone"
+        )
         services.case_approve_reply(case_id=case.pk, actor=cast.head, approve=True)
     services.case_revisit(case_id=case.pk, actor=cast.agent, verdict="unsatisfied")
 

@@ -1,0 +1,45 @@
+"""Reads of the hotline: knowledge-base search, the revisit queue, call statistics."""
+
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+
+from complaints.models import Case, State
+from complaints.selectors import case_list
+from hotline.models import Call, KnowledgeArticle, RevisitAttempt
+
+
+def article_search(query: str, *, category=None, limit: int = 10) -> list[KnowledgeArticle]:
+    """Published articles matching every word of `query` in the title, answer or keywords. Chinese has
+    no spaces between words, so each space-separated term is matched as a substring; titles first."""
+    articles = KnowledgeArticle.objects.filter(is_published=True).select_related("category")
+    for term in query.split()[:5]:
+        articles = articles.filter(
+            Q(title__icontains=term) | Q(answer__icontains=term) | Q(keywords__icontains=term)
+        )
+    if category is not None:
+        articles = articles.filter(Q(category=category) | Q(category__parent=category) | Q(category=None))
+    if not query.strip():
+        return list(articles.order_by("-use_count", "title")[:limit])
+    first_term = query.split()[0]
+    ranked = sorted(articles[:200], key=lambda article: (first_term not in article.title, -article.use_count))
+    return ranked[:limit]
+
+
+def revisit_queue(user) -> QuerySet[Case]:
+    """Replied cases waiting for the revisit call, the next try or the revisit deadline first."""
+    latest_attempt = RevisitAttempt.objects.filter(case=OuterRef("pk")).order_by("-created_at", "-id")
+    return (
+        case_list(user)
+        .filter(state=State.REPLIED)
+        .annotate(
+            next_try_at=Subquery(latest_attempt.values("next_try_at")[:1]),
+            attempts=Count("revisit_attempts"),
+        )
+        .order_by(Coalesce("next_try_at", "stage_deadline"), "id")
+    )
+
+
+def call_statistics(calls: QuerySet[Call]) -> dict[str, int]:
+    """Calls per outcome (calls without a case included), in one query."""
+    counts = dict(calls.values_list("outcome").annotate(total=Count("id")).values_list("outcome", "total"))
+    return {outcome: counts.get(outcome, 0) for outcome in Call.Outcome.values}
