@@ -6,13 +6,14 @@ from datetime import datetime, timedelta
 from difflib import SequenceMatcher
 
 from django.conf import settings
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
 from complaints import guards
 from complaints.errors import ActionForbidden, CaseError, NotApplicable
 from complaints.models import (
+    OPEN_STATES,
     Case,
     CaseAssignment,
     CaseEvent,
@@ -193,11 +194,17 @@ INBOX_BUCKETS = ("to_sign", "in_progress", "due_soon", "overdue", "returned", "r
 def department_inbox(user, *, now: datetime | None = None) -> dict[str, QuerySet[Case]]:
     """The handling departments' work queues of `user` (DOMAIN.md §7 department dashboard)."""
     now = now or clock.now()
+    return {name: case_list(user).filter(condition) for name, condition in _inbox_buckets(user, now).items()}
+
+
+def _inbox_buckets(user, now: datetime) -> dict[str, Q]:
     departments = policy.department_ids(user)
-    mine = case_list(user).filter(lead_department_id__in=departments)
+    running = Q(state__in=OPEN_STATES - {State.SUSPENDED})
+    mine = Q(lead_department_id__in=departments)
     return {
-        "to_sign": mine.filter(state=State.DISPATCHED),
-        "in_progress": mine.filter(
+        "to_sign": mine & Q(state=State.DISPATCHED),
+        "in_progress": mine
+        & Q(
             state__in=[
                 State.SIGNED,
                 State.IN_PROGRESS,
@@ -206,21 +213,25 @@ def department_inbox(user, *, now: datetime | None = None) -> dict[str, QuerySet
                 State.SUSPENDED,
             ]
         ),
-        "due_soon": mine.due_soon(now),
-        "overdue": mine.overdue(now),
-        "returned": case_list(user)
-        .filter(
-            state=State.RETURN_REQUESTED,
-            return_requests__department_id__in=departments,
-            return_requests__decision=ReturnRequest.Decision.PENDING,
-        )
-        .distinct(),
-        "replies_to_approve": mine.filter(state=State.REPLY_SUBMITTED, is_head_approved=False),
+        "due_soon": mine
+        & running
+        & Q(stage_deadline__gte=now, stage_deadline__lt=now + settings.CASE_DUE_SOON),
+        "overdue": mine & running & Q(stage_deadline__lt=now),
+        # A department that asked to return a case is its lead until the dispatcher decides.
+        "returned": mine & Q(state=State.RETURN_REQUESTED),
+        "replies_to_approve": mine & Q(state=State.REPLY_SUBMITTED, is_head_approved=False),
     }
 
 
-def inbox_counts(inbox: dict[str, QuerySet[Case]]) -> dict[str, int]:
-    return {name: queryset.count() for name, queryset in inbox.items()}
+def inbox_counts(user, *, now: datetime | None = None) -> dict[str, int]:
+    """All the inbox's counts in one query over the department's open cases."""
+    now = now or clock.now()
+    buckets = _inbox_buckets(user, now)
+    return (
+        case_list(user)
+        .filter(state__in=OPEN_STATES)
+        .aggregate(**{name: Count("pk", filter=condition) for name, condition in buckets.items()})
+    )
 
 
 def citizen_history(user, *, phone: str = "", id_number: str = "", limit: int = 20) -> list[Case]:

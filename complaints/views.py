@@ -60,7 +60,7 @@ def inbox(request):
         request,
         "complaints/inbox.html",
         {
-            "counts": selectors.inbox_counts(queues),
+            "counts": selectors.inbox_counts(request.user),
             "bucket": bucket,
             "page": page,
             "rows": rows,

@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from complaints import services
+from complaints import selectors, services
 from complaints.models import Case, CaseEvent, CaseKind, State
 from core import clock
 
@@ -66,6 +66,9 @@ def test_inbox_query_count_is_constant_and_buckets_are_right(case_in, handler, c
     assert response.content.decode().count('data-number="') == 5
     in_progress = client.get(reverse("complaints:inbox") + "?bucket=in_progress").content.decode()
     assert in_progress.count('data-number="') == 1
+    queues = selectors.department_inbox(handler)
+    assert response.context["counts"] == {name: queue.count() for name, queue in queues.items()}
+    assert response.context["counts"]["to_sign"] == 5
 
 
 def test_ledger_filters(case_in, office, client_as, category):

@@ -73,7 +73,9 @@ def test_demo_refuses_with_debug_off_unless_forced(settings, monkeypatch):
 
 def check_demo_cases():
     cases = Case.objects.all()
-    assert 200 <= cases.count() <= 230  # about 200 walked cases, and the hotline's calls and portal submissions
+    assert (
+        200 <= cases.count() <= 230
+    )  # about 200 walked cases, and the hotline's calls and portal submissions
     assert set(cases.values_list("kind", flat=True)) == set(CaseKind.values)
     assert len(set(cases.values_list("channel", flat=True))) >= 4
     assert cases.exclude(lead_department=None).values("lead_department").distinct().count() >= 4
