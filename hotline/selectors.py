@@ -11,7 +11,7 @@ from hotline.models import Call, KnowledgeArticle, RevisitAttempt
 def article_search(query: str, *, category=None, limit: int = 10) -> list[KnowledgeArticle]:
     """Published articles matching every word of `query` in the title, answer or keywords. Chinese has
     no spaces between words, so each space-separated term is matched as a substring; titles first."""
-    articles = KnowledgeArticle.objects.filter(is_published=True).select_related("category")
+    articles = KnowledgeArticle.objects.filter(is_published=True).select_related("category__parent")
     for term in query.split()[:5]:
         articles = articles.filter(
             Q(title__icontains=term) | Q(answer__icontains=term) | Q(keywords__icontains=term)

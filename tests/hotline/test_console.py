@@ -219,3 +219,24 @@ def test_the_weekly_task_forwards_suggestions_as_the_system_account(register, ro
     suggestion.refresh_from_db()
     assert suggestion.state == State.DISPATCHED
     assert suggestion.events.get(action="dispatch").actor.username == "minsheng-system"
+
+
+def test_the_office_edits_the_knowledge_base_and_agents_read_it(office, agent, client_as, category):
+    data = {
+        "title": "停水怎么查询？",
+        "category": category.pk,
+        "answer": "关注公众号查询停水公告。",
+        "keywords": "停水",
+        "is_published": "on",
+    }
+
+    assert client_as(agent).post(reverse("hotline:knowledge_new"), data).status_code == 403
+    assert client_as(office).post(reverse("hotline:knowledge_new"), data).status_code == 302
+    article = KnowledgeArticle.objects.get()
+    client_as(office).post(
+        reverse("hotline:knowledge_edit", args=[article.pk]), {**data, "answer": "拨打热线查询。"}
+    )
+
+    article.refresh_from_db()
+    assert (article.answer, article.updated_by) == ("拨打热线查询。", office)
+    assert "停水怎么查询" in client_as(agent).get(reverse("hotline:knowledge") + "?q=停水").content.decode()
