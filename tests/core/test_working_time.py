@@ -345,3 +345,20 @@ def test_admin_edits_of_the_calendar_clear_the_cache(admin, client_as, django_ca
 
     assert response.status_code == 302
     assert working_calendar().is_working_day(date(2026, 3, 10))
+
+
+def test_working_days_between_matches_a_day_by_day_count_over_years(db):
+    calendar = working_calendar()
+    first = date(2024, 12, 20)
+    for last in (
+        date(2024, 12, 19),
+        date(2024, 12, 20),
+        date(2025, 1, 31),
+        date(2026, 10, 10),
+        date(2027, 3, 1),
+    ):
+        expected = sum(
+            calendar.is_working_day(first + timedelta(days=offset))
+            for offset in range((last - first).days + 1)
+        )
+        assert calendar.working_days_between(first, last) == expected, last
