@@ -65,7 +65,7 @@ class CaseFilter(django_filters.FilterSet):
             return queryset
         if value.isdigit() and len(value) >= 8:
             return queryset.filter(number__startswith=value)
-        return queryset.filter(Q(description__icontains=value) | Q(number=value))
+        return queryset.matching_text(value)
 
     def filter_category(self, queryset, name, value):
         return queryset.filter(Q(category=value) | Q(category__parent=value)) if value else queryset

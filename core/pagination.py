@@ -19,8 +19,9 @@ class CappedPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
-        # COUNT(*) over a LIMITed subquery: the database stops after cap + 1 rows.
-        return self.object_list[: self.cap + 1].count()
+        # COUNT(*) over a LIMITed subquery: the database stops after cap + 1 rows. Without the
+        # ordering, it may take them in whichever order its indexes give them fastest.
+        return self.object_list.order_by()[: self.cap + 1].count()
 
     @property
     def is_capped(self) -> bool:
