@@ -5,9 +5,8 @@ checks the transition table of `complaints.workflow` and writes a `CaseEvent`.
 """
 
 from django.conf import settings
-from django.contrib.postgres.fields import ArrayField
 from django.core.validators import FileExtensionValidator, MaxValueValidator, MinValueValidator
-from django.db import connections, models
+from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -209,16 +208,6 @@ class DailySequence(models.Model):
         return f"{self.day}: {self.last}"
 
 
-class DescriptionBigrams(models.Func):
-    """The character pairs of a case's description (PostgreSQL function of migration 0006)."""
-
-    function = "minsheng_bigrams"
-    output_field = ArrayField(models.TextField())
-
-    def __init__(self):
-        super().__init__(models.F("description"))
-
-
 class CaseQuerySet(models.QuerySet):
     def visible_to(self, user) -> "CaseQuerySet":
         """The cases `user` may see, by the one policy in `core.policy`. Every list, page, export and
@@ -239,17 +228,17 @@ class CaseQuerySet(models.QuerySet):
             condition |= Q(legal_review_required=True)
         return self.filter(condition)
 
+    def led_by(self, department_ids) -> "CaseQuerySet":
+        """Cases whose current lead is one of `department_ids`. For a handler or head of those
+        departments this lies within `visible_to()` (a lead department always holds an active
+        assignment), so the department's own queues use it without the per-row assignment check."""
+        return self.filter(lead_department_id__in=department_ids)
+
     def matching_text(self, text: str) -> "CaseQuerySet":
-        """Cases whose description contains `text`, or whose number is `text`. On PostgreSQL the
-        character-pair index of migration 0006 finds the candidates; the exact text is then checked."""
+        """Cases whose description contains `text`, or whose number is `text`. On PostgreSQL a trigram
+        index on UPPER(description) (migration 0005) serves words of three characters or more."""
         text = text.strip()
-        if connections[self.db].vendor != "postgresql" or len(text) < 2:
-            return self.filter(Q(description__icontains=text) | Q(number=text))
-        upper = text.upper()
-        bigrams = sorted({upper[position : position + 2] for position in range(len(upper) - 1)})
-        return self.alias(description_bigrams=DescriptionBigrams()).filter(
-            Q(description_bigrams__contains=bigrams, description__icontains=text) | Q(number=text)
-        )
+        return self.filter(Q(description__icontains=text) | Q(number=text))
 
     def open(self) -> "CaseQuerySet":
         return self.filter(state__in=OPEN_STATES)

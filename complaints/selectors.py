@@ -192,19 +192,25 @@ INBOX_BUCKETS = ("to_sign", "in_progress", "due_soon", "overdue", "returned", "r
 
 
 def department_inbox(user, *, now: datetime | None = None) -> dict[str, QuerySet[Case]]:
-    """The handling departments' work queues of `user` (DOMAIN.md §7 department dashboard)."""
+    """The work queues of the departments `user` handles for (DOMAIN.md §7 department dashboard).
+
+    Only a handler's or head's own departments count (the visibility policy's department scope), and
+    their cases are read through `led_by()`: the lead department's cases are visible to its staff."""
     now = now or clock.now()
-    return {name: case_list(user).filter(condition) for name, condition in _inbox_buckets(user, now).items()}
+    own = _own_department_cases(user)
+    return {name: own.filter(condition) for name, condition in _inbox_buckets(now).items()}
 
 
-def _inbox_buckets(user, now: datetime) -> dict[str, Q]:
-    departments = policy.department_ids(user)
+def _own_department_cases(user) -> QuerySet[Case]:
+    departments = policy.case_scope(user).department_ids
+    return Case.objects.led_by(departments).select_related(*LIST_RELATED)
+
+
+def _inbox_buckets(now: datetime) -> dict[str, Q]:
     running = Q(state__in=OPEN_STATES - {State.SUSPENDED})
-    mine = Q(lead_department_id__in=departments)
     return {
-        "to_sign": mine & Q(state=State.DISPATCHED),
-        "in_progress": mine
-        & Q(
+        "to_sign": Q(state=State.DISPATCHED),
+        "in_progress": Q(
             state__in=[
                 State.SIGNED,
                 State.IN_PROGRESS,
@@ -213,24 +219,24 @@ def _inbox_buckets(user, now: datetime) -> dict[str, Q]:
                 State.SUSPENDED,
             ]
         ),
-        "due_soon": mine
-        & running
-        & Q(stage_deadline__gte=now, stage_deadline__lt=now + settings.CASE_DUE_SOON),
-        "overdue": mine & running & Q(stage_deadline__lt=now),
+        "due_soon": running & Q(stage_deadline__gte=now, stage_deadline__lt=now + settings.CASE_DUE_SOON),
+        "overdue": running & Q(stage_deadline__lt=now),
         # A department that asked to return a case is its lead until the dispatcher decides.
-        "returned": mine & Q(state=State.RETURN_REQUESTED),
-        "replies_to_approve": mine & Q(state=State.REPLY_SUBMITTED, is_head_approved=False),
+        "returned": Q(state=State.RETURN_REQUESTED),
+        "replies_to_approve": Q(state=State.REPLY_SUBMITTED, is_head_approved=False),
     }
 
 
 def inbox_counts(user, *, now: datetime | None = None) -> dict[str, int]:
-    """All the inbox's counts in one query over the department's open cases."""
+    """All the inbox's counts in one query over the departments' open cases (the (department, state)
+    index serves it)."""
     now = now or clock.now()
-    buckets = _inbox_buckets(user, now)
-    # Every bucket is the department's own: filtering on it first lets the (department, state) index
-    # serve the whole count.
-    mine = case_list(user).filter(lead_department_id__in=policy.department_ids(user), state__in=OPEN_STATES)
-    return mine.aggregate(**{name: Count("pk", filter=condition) for name, condition in buckets.items()})
+    buckets = _inbox_buckets(now)
+    return (
+        _own_department_cases(user)
+        .filter(state__in=OPEN_STATES)
+        .aggregate(**{name: Count("pk", filter=condition) for name, condition in buckets.items()})
+    )
 
 
 def citizen_history(user, *, phone: str = "", id_number: str = "", limit: int = 20) -> list[Case]:

@@ -140,3 +140,14 @@ def test_a_department_keeps_seeing_a_case_it_once_had(
     services.case_reassign(case_id=case.pk, actor=cast.dispatcher, lead_department=other_department)
 
     assert client_as(handler).get(reverse("complaints:detail", args=[case.number])).status_code == 200
+
+
+def test_the_inbox_holds_only_the_cases_the_users_own_departments_lead(
+    case_in, handler, other_handler, office, client_as
+):
+    case = case_in(State.DISPATCHED)
+
+    assert case.number in client_as(handler).get(reverse("complaints:inbox")).content.decode()
+    assert case.number not in client_as(other_handler).get(reverse("complaints:inbox")).content.decode()
+    # The office sees every case in the ledger, but handles none: its inbox is empty.
+    assert client_as(office).get(reverse("complaints:inbox")).context["counts"]["to_sign"] == 0
