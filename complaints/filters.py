@@ -25,7 +25,8 @@ def _categories(request):
 
 class CaseFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="filter_text")
-    state = django_filters.MultipleChoiceFilter(label=_("State"), choices=State.choices)
+    # A case has one state: OR-ing states cannot duplicate rows, so no DISTINCT is needed.
+    state = django_filters.MultipleChoiceFilter(label=_("State"), choices=State.choices, distinct=False)
     kind = django_filters.ChoiceFilter(label=_("Kind"), choices=CaseKind.choices)
     category = django_filters.ModelChoiceFilter(
         label=_("Category"), queryset=_categories, method="filter_category"

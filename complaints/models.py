@@ -238,6 +238,9 @@ class CaseQuerySet(models.QuerySet):
         """Cases whose description contains `text`, or whose number is `text`. On PostgreSQL a trigram
         index on UPPER(description) (migration 0005) serves words of three characters or more."""
         text = text.strip()
+        if not text.isdigit():
+            # A number is all digits: without the number arm the text index serves the query alone.
+            return self.filter(description__icontains=text)
         return self.filter(Q(description__icontains=text) | Q(number=text))
 
     def open(self) -> "CaseQuerySet":
