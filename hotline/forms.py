@@ -201,7 +201,8 @@ class PortalForm(CaseRegisterForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for name in ("channel", "priority", "is_misconduct", "is_petition", "group_size"):
+        # Staff fields: a citizen neither sets them nor links a case to another.
+        for name in ("channel", "priority", "is_misconduct", "is_petition", "group_size", "repeat_of"):
             del self.fields[name]
         self.fields["kind"].choices = PORTAL_KINDS
         self.fields["attachments"] = MultipleFileField(

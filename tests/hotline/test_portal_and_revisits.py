@@ -191,3 +191,13 @@ def test_the_portal_fits_a_phone(client, db):
     content = client.get(reverse("portal:submit")).content.decode()
 
     assert 'name="viewport" content="width=device-width, initial-scale=1"' in content
+
+
+def test_a_citizen_cannot_link_a_submission_to_another_case(client, case_in, category, submitted_a_while_ago):
+    other = case_in(State.REGISTERED)
+    data = portal_data(client, category, repeat_of=other.number)
+    with submitted_a_while_ago:
+        client.post(reverse("portal:submit"), data)
+
+    submitted = Case.objects.exclude(pk=other.pk).get()
+    assert submitted.repeat_of is None
