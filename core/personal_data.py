@@ -175,7 +175,8 @@ def _split_landline(text: str) -> str | None:
 
 
 def normalise_phone(value: str | None) -> str:
-    """The phone number as stored: a mobile as 11 digits, a landline as `0XX-XXXXXXXX[-extension]`.
+    """The phone number as stored: a mobile as 11 digits, a landline as area code, hyphen and number
+    (then "-extension" if any), e.g. `010-12345678`.
 
     Removes spaces and the country code (+86, 0086, or 86 before a mobile), makes full-width digits
     ASCII and reads "(010)" as an area code. A value that is neither kind comes back compacted but
