@@ -79,7 +79,7 @@ class Call(models.Model):
     direction = models.CharField(
         _("direction"), max_length=10, choices=Direction.choices, default=Direction.INCOMING
     )
-    started_at = models.DateTimeField(_("started"))
+    started_at = models.DateTimeField(_("started"), db_index=True)
     ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
     agent = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("agent"), on_delete=models.PROTECT, related_name="calls"

@@ -39,7 +39,10 @@ def revisit_queue(user) -> QuerySet[Case]:
     )
 
 
-def call_statistics(calls: QuerySet[Call]) -> dict[str, int]:
-    """Calls per outcome (calls without a case included), in one query."""
-    counts = dict(calls.values_list("outcome").annotate(total=Count("id")).values_list("outcome", "total"))
-    return {outcome: counts.get(outcome, 0) for outcome in Call.Outcome.values}
+def call_statistics(*, since) -> list[tuple[str, str, int]]:
+    """Calls per outcome since `since` (calls without a case included), in one grouped query over
+    the period only: the call log grows by thousands a day."""
+    counts = dict(
+        Call.objects.filter(started_at__gte=since).values_list("outcome").annotate(total=Count("id"))
+    )
+    return [(outcome, label, counts.get(outcome, 0)) for outcome, label in Call.Outcome.choices]

@@ -3,12 +3,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from complaints import selectors as case_selectors
 from complaints.errors import ActionForbidden, CaseError
 from complaints.forms import leaf_categories
+from core import clock
 from core.pagination import CappedPaginator
 from hotline import selectors, services
 from hotline.forms import ArticleForm, CallLogForm, ConsoleForm, RevisitForm, call_start_token
@@ -100,14 +102,14 @@ def call_list(request):
     if outcome in Call.Outcome.values:
         calls = calls.filter(outcome=outcome)
     page = CappedPaginator(calls, settings.CASES_PER_PAGE).get_page(request.GET.get("page"))
+    month_start = timezone.localtime(clock.now()).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
     return render(
         request,
         "hotline/call_list.html",
         {
             "page": page,
-            "statistics": selectors.call_statistics(Call.objects.all()),
+            "statistics": selectors.call_statistics(since=month_start),
             "outcome": outcome,
-            "outcomes": Call.Outcome.choices,
             "query": f"outcome={outcome}" if outcome else "",
             "section": "calls",
         },
