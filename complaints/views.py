@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -15,10 +15,9 @@ from complaints.models import Category
 from complaints.selectors import INBOX_BUCKETS
 from complaints.services import ActionForbidden, CaseError
 from complaints.workflow import ACTIONS
-from core import clock
+from core import clock, personal_data
 from core.models import AuditEntry
 from core.pagination import CappedPaginator
-from core.personal_data import normalise_id_number, normalise_phone, validate_id_number, validate_phone
 from core.services import audit_record
 from core.working_time import working_calendar
 
@@ -195,10 +194,8 @@ def attachment(request, number, pk):
 def citizen_history(request):
     """htmx: the citizen's earlier cases (by phone, by ID number) and possible repeats, as the intake
     form is typed. Shared by every intake channel: the agent console, registration, reception."""
-    phone = _valid_or_empty(request.GET.get("citizen_phone", ""), validate_phone, normalise_phone)
-    id_number = _valid_or_empty(
-        request.GET.get("citizen_id_number", ""), validate_id_number, normalise_id_number
-    )
+    phone = personal_data.valid_phone_or_empty(request.GET.get("citizen_phone", ""))
+    id_number = personal_data.valid_id_number_or_empty(request.GET.get("citizen_id_number", ""))
     category = Category.objects.filter(pk=request.GET.get("category") or None).first()
     history = selectors.citizen_history(request.user, phone=phone, id_number=id_number)
     repeats = selectors.possible_repeats(
@@ -219,12 +216,3 @@ def citizen_history(request):
             "id_number": id_number,
         },
     )
-
-
-def _valid_or_empty(value: str, validate, normalise) -> str:
-    """A number while it is being typed: looked up only once it is complete and valid."""
-    try:
-        validate(value)
-    except ValidationError:
-        return ""
-    return normalise(value)

@@ -169,6 +169,11 @@ CASES_PER_PAGE = 25
 LIST_COUNT_CAP = env.int("LIST_COUNT_CAP", default=1000)
 # A matter from the same phone or ID number within this many days is shown as a possible repeat.
 REPEAT_WINDOW_DAYS = env.int("REPEAT_WINDOW_DAYS", default=30)
+# The organisation's name as printed on documents handed to citizens (the acceptance notice).
+ORGANISATION_NAME = env.str("ORGANISATION_NAME", default="")
+# Reception: a visit of this many people or more is a group visit (集体访). Five follows the petition
+# rules, under which a group of more than five must choose representatives.
+RECEPTION_GROUP_SIZE = env.int("RECEPTION_GROUP_SIZE", default=5)
 # The public portal: submissions accepted per client address and hour, and look-ups of a case
 # number with a wrong query code before the address must wait an hour.
 PORTAL_SUBMISSIONS_PER_HOUR = env.int("PORTAL_SUBMISSIONS_PER_HOUR", default=5)

@@ -19,5 +19,6 @@ urlpatterns = [
     path("cases/", include("complaints.urls")),
     path("hotline/", include("hotline.urls")),
     path("portal/", include("hotline.portal_urls")),
+    path("reception/", include("reception.urls")),
     path("", include("core.urls")),
 ]

@@ -213,6 +213,20 @@ def validate_phone(value: str) -> None:
         )
 
 
+def valid_phone_or_empty(value: str | None) -> str:
+    """The normalised phone number if it is complete and valid, else "": for look-ups while it is typed."""
+    try:
+        validate_phone(value or "")
+    except ValidationError:
+        return ""
+    return normalise_phone(value)
+
+
+def valid_id_number_or_empty(value: str | None) -> str:
+    """The normalised ID number if it is complete and valid, else "": for look-ups while it is typed."""
+    return _valid_id_number(value) or ""
+
+
 # Masking
 
 

@@ -1,6 +1,6 @@
 """Who may see what: the one visibility policy (DOMAIN.md §1).
 
-Every list, page, export and API that shows cases (and, later, visits) asks this module. It speaks in
+Every list, page, export and API that shows cases or visits asks this module. It speaks in
 roles and departments only; `complaints.models.CaseQuerySet.visible_to()` turns a `CaseScope` into SQL,
 and nothing else decides visibility.
 """
@@ -55,6 +55,16 @@ def case_scope(user) -> CaseScope:
         sees_reports_and_misconduct=Role.INSPECTOR in roles,
         sees_legal_reviews=Role.LEGAL in roles,
     )
+
+
+# Roles that see the visitor register (reception visits): the intake and coordination roles, who see
+# every case too. A department sees what a visit produced through its cases, not the register.
+VISIT_ROLES = ALL_CASES_ROLES
+
+
+def sees_visits(user) -> bool:
+    """Whether `user` may see the visitor register (`reception.Visit`): all visits or none."""
+    return user.is_authenticated and user.is_active and bool(user.role_codes & VISIT_ROLES)
 
 
 def may_see_identity(user, *, is_confidential: bool) -> bool:

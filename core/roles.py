@@ -71,10 +71,17 @@ _CASE_CATALOGUE = [
 ]
 
 _CONSOLE = ["hotline.use_console"]
+_RECEPTION = ["reception.receive_visitors"]
+_RECEPTION_ROOMS = [
+    f"reception.{action}_{model}"
+    for model in ("receptionroom", "leaderreceptionday")
+    for action in ("view", "add", "change", "delete")
+]
 _KNOWLEDGE_EDITING = [f"hotline.{action}_knowledgearticle" for action in ("view", "add", "change")]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    Role.CLERK: [*_cases("register_case"), *_REVEAL],
+    # Clerks refer matters to departments themselves (seed 001: 及时移交相关部门处理).
+    Role.CLERK: [*_cases("register_case", "dispatch_case"), *_REVEAL, *_RECEPTION],
     Role.AGENT: [*_cases("register_case", "dispatch_case", "revisit_case"), *_REVEAL, *_CONSOLE],
     Role.DISPATCHER: [
         *_cases("register_case", "dispatch_case", "arbitrate_return", "revisit_case"),
@@ -95,6 +102,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         ),
         *_REVEAL,
         *_KNOWLEDGE_EDITING,
+        *_RECEPTION,
+        "reception.manage_leader_days",
         "core.view_department",
         "core.view_departmentmembership",
     ],
@@ -103,7 +112,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.INSPECTOR: _REVEAL,
     Role.TRAINER: ["core.view_department", "core.view_departmentmembership"],
     Role.EMERGENCY: [],
-    Role.ADMIN: [*_ADMINISTRATION, *_CASE_CATALOGUE],
+    Role.ADMIN: [*_ADMINISTRATION, *_CASE_CATALOGUE, *_RECEPTION_ROOMS],
 }
 
 # Roles whose members may open the Django admin site (it lists only what their permissions allow).

@@ -44,7 +44,7 @@ def english():
 
 @pytest.fixture
 def reference_data(db):
-    """The rows the data migrations write (the holiday calendar, the default deadline policies), put
+    """The rows the data migrations write (the holiday calendar, the default deadline policies, the reception room), put
     back by the migrations' own functions after a transactional test emptied the database. (Django's
     serialized rollback would do it, but left the permissions table empty after some tests.)"""
     from django.apps import apps
@@ -52,6 +52,7 @@ def reference_data(db):
     for module, function in [
         ("core.migrations.0004_seed_working_calendar", "seed_working_calendar"),
         ("complaints.migrations.0002_default_deadline_policies", "create_policies"),
+        ("reception.migrations.0002_default_reception_room", "create_default_room"),
     ]:
         getattr(importlib.import_module(module), function)(apps, None)
 
