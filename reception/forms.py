@@ -128,7 +128,7 @@ class ReceptionRecordForm(BaseCaseForm):
         label=_("Assisting departments"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple
     )
     is_petition = forms.BooleanField(
-        label=_("Handled under the petition rules (信访: 60 days, one extension of up to 30)"), required=False
+        label=_("Handled under the petition rules (信访 deadlines)"), required=False
     )
     is_confidential = forms.BooleanField(
         label=_("Confidential: hide the visitor from the department"), required=False

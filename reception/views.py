@@ -12,12 +12,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from complaints import selectors as case_selectors
+from complaints.deadlines import policy_for
 from complaints.errors import ActionForbidden, CaseError
-from complaints.models import Category
+from complaints.models import Category, Stage
 from core import clock, personal_data, policy
 from core.models import AuditEntry
 from core.services import audit_record
-from core.working_time import working_calendar
+from core.working_time import DurationUnit, working_calendar
 from reception import selectors, services
 from reception.forms import LeaderDayForm, ReceptionRecordForm, VisitBookForm, VisitRegisterForm
 from reception.models import LeaderReceptionDay, ReceptionRoom, Visit
@@ -61,8 +62,8 @@ def board(request):
 @permission_required(RECEIVE, raise_exception=True)
 def register(request):
     """公民来访登记: the visitor joins the queue of the room."""
-    initial = {"room": request.GET.get("room")} if request.GET.get("room") else None
-    form = VisitRegisterForm(request.POST or None, initial=initial)
+    room = selectors.rooms().filter(pk=request.GET.get("room") or None).first() or selectors.rooms().first()
+    form = VisitRegisterForm(request.POST or None, initial={"room": room})
     if request.method == "POST" and form.is_valid():
         try:
             visit = services.visit_register(clerk=request.user, **form.cleaned_data)
@@ -254,8 +255,23 @@ def print_document(request, pk, document):
         "printed_at": clock.now(),
         "organisation_name": settings.ORGANISATION_NAME,
         "portal_url": request.build_absolute_uri(reverse("portal:track")),
+        "petition_terms": _petition_terms(visit.case) if visit.case_id and visit.case.is_petition else None,
     }
     return render(request, PRINTED_DOCUMENTS[document], context)
+
+
+def _petition_terms(case) -> dict:
+    """The petition deadlines the acceptance notice tells the citizen, from the case's policy (data an
+    administrator may change, not numbers written into the notice)."""
+    policy = policy_for(case)
+    handle = policy.rules.get(Stage.HANDLE)
+    return {
+        "handle": f"{handle.amount} {DurationUnit(handle.unit).label}" if handle else "",
+        "extensions": policy.max_extensions,
+        "extension": f"{policy.max_extension_amount} {DurationUnit(policy.extension_unit).label}"
+        if policy.extension_unit
+        else str(policy.max_extension_amount),
+    }
 
 
 @login_required

@@ -44,9 +44,10 @@ def english():
 
 @pytest.fixture
 def reference_data(db):
-    """The rows the data migrations write (the holiday calendar, the default deadline policies, the reception room), put
-    back by the migrations' own functions after a transactional test emptied the database. (Django's
-    serialized rollback would do it, but left the permissions table empty after some tests.)"""
+    """The rows the data migrations write (the holiday calendar, the default deadline policies, the
+    reception room), put back by the migrations' own functions after a transactional test emptied the
+    database. (Django's serialized rollback would do it, but left the permissions table empty after
+    some tests.)"""
     from django.apps import apps
 
     for module, function in [

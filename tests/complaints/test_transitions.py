@@ -18,9 +18,9 @@ from core.roles import Role
 # here, not derived from the code, so that a change to the rules has to change this table too.
 ALLOWED_ROLES = {
     "answer_directly": {"clerk", "agent", "dispatcher", "office"},
-    "dispatch": {"agent", "dispatcher", "office"},
-    "reject": {"agent", "dispatcher", "office"},
-    "merge": {"agent", "dispatcher", "office"},
+    "dispatch": {"clerk", "agent", "dispatcher", "office"},
+    "reject": {"clerk", "agent", "dispatcher", "office"},
+    "merge": {"clerk", "agent", "dispatcher", "office"},
     "sign": {"handler", "head"},
     "request_return": {"handler", "head"},
     "reassign": {"dispatcher", "office"},

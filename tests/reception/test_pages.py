@@ -10,6 +10,7 @@ from django.urls import reverse
 from complaints.models import CaseKind, State
 from core import clock
 from core.models import AuditEntry
+from core.roles import Role
 from reception import services
 from reception.models import LeaderReceptionDay, Visit
 from tests.reception.conftest import ID_NUMBER, MORNING, OTHER_ID_NUMBER
@@ -22,6 +23,7 @@ BOARD = reverse("reception:board")
 @pytest.fixture(autouse=True)
 def _pages_in_english(client, settings):
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
 
 HISTORY = reverse("reception:history")
 
@@ -43,12 +45,29 @@ def _day_of_visits(visit_in, count: int) -> None:
         visit_in(Visit.State.LEFT, phone=phone)
 
 
-@pytest.mark.parametrize("role", ["handler", "head", "inspector", "legal", "trainer"])
-def test_roles_outside_reception_cannot_open_the_board_or_the_register(request, client_as, role):
+# Who sees the visitor register, written out: the intake and coordination roles. Of them, only the
+# clerk and the office register and receive visitors.
+SEES_VISITS = {"clerk", "agent", "dispatcher", "office", "leader"}
+RECEIVES = {"clerk", "office"}
+
+
+@pytest.mark.parametrize("role", [role.value for role in Role])
+def test_each_role_may_or_may_not_open_the_register(request, client_as, visit_in, role):
+    visit = visit_in(Visit.State.WAITING)
     client = client_as(request.getfixturevalue(role))
-    for url in (BOARD, HISTORY, reverse("reception:leader_days")):
-        assert client.get(url).status_code == 403
-    assert client.get(reverse("reception:register")).status_code == 403
+    expected = 200 if role in SEES_VISITS else 403
+    for url in (
+        BOARD,
+        HISTORY,
+        reverse("reception:leader_days"),
+        reverse("reception:visit", args=[visit.pk]),
+    ):
+        assert client.get(url).status_code == expected, url
+    assert client.get(reverse("reception:register")).status_code == (200 if role in RECEIVES else 403)
+    response = client.post(reverse("reception:move", args=[visit.pk, "call_in"]))
+    assert response.status_code == (302 if role in RECEIVES else 403)
+    visit.refresh_from_db()
+    assert visit.state == (Visit.State.RECEIVING if role in RECEIVES else Visit.State.WAITING)
 
 
 def test_the_board_shows_each_column(client_as, clerk, visit_in):
@@ -254,7 +273,9 @@ def test_the_acceptance_notice_has_the_number_query_code_and_deadline(
     )
     page = client_as(clerk).get(reverse("reception:print", args=[visit.pk, "notice"])).content.decode()
     assert visit.case.number in page and visit.case.query_code in page
-    assert "2027-01-23" in page and "60 days" in page
+    assert (
+        "2027-01-23" in page and "within 60 calendar days" in page and "by at most 30 calendar days" in page
+    )
     assert reverse("portal:track") in page
 
 
