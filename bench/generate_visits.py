@@ -265,10 +265,10 @@ class Planner:
         """Move a moment to the office hours of the same (or the nearest working) day."""
         r = self.rng
         day = local_date(t)
-        if day.weekday() >= 5 and r.random() < 0.9:
-            day += timedelta(days=7 - day.weekday()) if day.weekday() == 6 else timedelta(days=-1)
+        if day.weekday() >= 5 and r.random() < 0.9:  # mostly closed at weekends: a weekday of that week
+            day += timedelta(days=r.randint(0, 4) - day.weekday())
             if day > self.last_day:
-                day -= timedelta(days=3 if day.weekday() == 0 else 1)
+                day -= timedelta(days=7)
         day = min(max(day, self.first_day), self.last_day)
         hour = pick(r, self.half_hours) + r.random() / 2
         return local_day_start(day) + hour * 3600

@@ -17,6 +17,7 @@ from complaints.models import (
     Case,
     CaseAssignment,
     CaseEvent,
+    Category,
     ExtensionRequest,
     HandlingProposal,
     RectificationItem,
@@ -290,3 +291,13 @@ def possible_repeats(
             if case.pk not in matches and SequenceMatcher(None, text, case.description).ratio() >= 0.6:
                 matches[case.pk] = RepeatMatch(case, _("very similar description in the same category"))
     return sorted(matches.values(), key=lambda match: match.case.created_at, reverse=True)
+
+
+def category_default_departments() -> dict[str, int | None]:
+    """The dispatch catalogue for intake pages: each leaf category's default department, by category id."""
+    return {
+        str(pk): department_id
+        for pk, department_id in Category.objects.filter(is_active=True, children__isnull=True).values_list(
+            "pk", "default_department_id"
+        )
+    }

@@ -57,9 +57,7 @@ def console(request):
             "call_form": CallLogForm(initial={"call_started_at": call_start_token()}),
             "articles": selectors.article_search(""),
             "section": "hotline",
-            "category_departments": {
-                str(category.pk): category.default_department_id for category in leaf_categories()
-            },
+            "category_departments": case_selectors.category_default_departments(),
         },
     )
 

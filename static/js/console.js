@@ -28,11 +28,6 @@
     answer.focus();
   });
   // The category's default department (the dispatch catalogue) is preselected for dispatch.
-  const defaults = JSON.parse(document.getElementById("category-departments").textContent);
-  form.querySelector("[name=category]").addEventListener("change", function (event) {
-    const department = defaults[event.target.value];
-    if (department) form.querySelector("[name=lead_department]").value = String(department);
-  });
   // A call that ends without a case: log it under the number already typed.
   document.getElementById("no-case").addEventListener("submit", function () {
     const number = this.querySelector("[name=number]");
