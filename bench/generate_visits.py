@@ -4,10 +4,10 @@
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/minsheng_bench .venv/bin/python bench/generate_visits.py --visits 500000
 
 Run generate_cases.py first (it migrates, so the reception tables exist, and its ``demo`` puts
-today's demo visits on the board). This script appends; it never deletes. Steps:
+today's demo visits on the board). This script appends; it never deletes (run it again with another
+``--seed`` to add more: cases that already have a visit are not anchored twice). Steps:
 
-1. read the reference data: the active reception rooms (two more are created if there are fewer than
-   three), the demo ``clerk``, ``leader`` and ``office`` accounts, the leaf categories with case
+1. read the reference data: the active reception rooms (rooms are added until there are three), the demo ``clerk``, ``leader`` and ``office`` accounts, the leaf categories with case
    templates, the last ticket of every day already in the register;
 2. build the visitors: a share of them (``--from-cases``) are the citizens of existing cases (name,
    phone, ID number and its keyed look-up copied from the case); of those, ``--anchored`` are citizens
@@ -181,7 +181,9 @@ def case_people(cursor, *, anchored: int, others: int, before: float, seed: int,
         "citizen_id_lookup, citizen_address, kind, lead_department_id IS NOT NULL, category_id, "
         "description, group_size FROM complaints_case "
         "WHERE channel = 'visit' AND created_by_id = %s AND NOT is_anonymous AND citizen_phone <> '' "
-        "AND citizen_name <> '' AND created_at < to_timestamp(%s) ORDER BY md5(id::text || %s) LIMIT %s",
+        "AND citizen_name <> '' AND created_at < to_timestamp(%s) "
+        "AND NOT EXISTS (SELECT 1 FROM reception_visit v WHERE v.case_id = complaints_case.id) "
+        "ORDER BY md5(id::text || %s) LIMIT %s",
         [clerk, before, str(seed), anchored],
     )
     for cid, t, name, phone, number, lookup, address, kind, referred, category, description, group in cursor:

@@ -19,8 +19,8 @@ and 'testserver' allowed, ``--warmup`` requests untimed and then ``--repeat`` ti
 - board_today /reception/ (today: the demo's visits)                         report only
 
 Every look-up is for a different person, chosen before timing among people who have at least two
-visits and at least one case (by phone or ID number; ID number and phone both known), spread across
-the register. The table shows median, p90 and min server time, the median of the SQL time inside
+visits (``--min-visits``) and at least one case (by phone or ID number; ID number and phone both
+known), drawn evenly among such people and spread across the register. The table shows median, p90 and min server time, the median of the SQL time inside
 the request, the number of queries, and PASS/FAIL for the look-ups (median under ``--target``).
 
 ``--explain`` runs EXPLAIN (ANALYZE, BUFFERS) of every SELECT of the slowest request of each look-up
@@ -72,8 +72,10 @@ def percentile(values: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))]
 
 
-def pick_people(cursor, count: int) -> list[dict]:
-    """`count` different people with >= 2 visits and >= 1 case, spread over the register's id range."""
+def pick_people(cursor, count: int, *, min_visits: int = 2) -> list[dict]:
+    """`count` different people with >= `min_visits` visits and >= 1 case, spread over the register's id
+    range. Each person is sampled through the one visit where they had made `min_visits` - 1 earlier
+    ones, so that people are drawn evenly (sampling any visit would favour the frequent visitors)."""
     cursor.execute("SELECT min(id), max(id) FROM reception_visit")
     low, high = cursor.fetchone()
     if low is None:
@@ -84,10 +86,10 @@ def pick_people(cursor, count: int) -> list[dict]:
         if len(people) >= count:
             break
         cursor.execute(
-            "SELECT id_number, phone, id_lookup FROM reception_visit WHERE id >= %s AND is_repeat "
-            "AND earlier_visits >= 1 AND id_number <> '' AND phone <> '' AND state <> 'cancelled' "
+            "SELECT id_number, phone, id_lookup FROM reception_visit WHERE id >= %s "
+            "AND earlier_visits = %s AND id_number <> '' AND phone <> '' AND state <> 'cancelled' "
             "ORDER BY id LIMIT 40",
-            [low + (high - low) * slot // slots],
+            [low + (high - low) * slot // slots, min_visits - 1],
         )
         for id_number, phone, lookup in cursor.fetchall():
             if lookup in seen:
@@ -103,7 +105,7 @@ def pick_people(cursor, count: int) -> list[dict]:
                 [phone, lookup],
             )
             cases, category = cursor.fetchone()
-            if visits >= 2 and cases >= 1:
+            if visits >= min_visits and cases >= 1:
                 people.append(
                     {
                         "id_number": id_number,
@@ -134,6 +136,9 @@ def main() -> None:
     parser.add_argument("--target", type=float, default=100.0, help="median target of the look-ups (ms)")
     parser.add_argument("--only", nargs="*", help=f"pages to run ({' '.join(LOOKUPS + BOARDS)})")
     parser.add_argument("--user", default="clerk")
+    parser.add_argument(
+        "--min-visits", type=int, default=2, help="look up people with at least this many visits (and a case)"
+    )
     parser.add_argument(
         "--explain", action="store_true", help="EXPLAIN ANALYZE the queries of the slowest request"
     )
@@ -173,7 +178,7 @@ def main() -> None:
         total_visits, visit_days = cursor.fetchone()
         cursor.execute("SELECT min(id) FROM reception_receptionroom WHERE is_active")
         (room_id,) = cursor.fetchone()
-        people = pick_people(cursor, per_page * len(lookups)) if lookups else []
+        people = pick_people(cursor, per_page * len(lookups), min_visits=args.min_visits) if lookups else []
         day, day_visits = busiest_recent_day(cursor)
         cursor.execute(
             "SELECT count(*) FROM reception_visit WHERE visit_date = %s AND room_id = %s", [day, room_id]
@@ -217,7 +222,7 @@ def main() -> None:
         visits = [p["visits"] for p in people]
         cases = [p["cases"] for p in people]
         print(
-            f"people looked up: {len(people)}, visits each median {statistics.median(visits):g} (max {max(visits)}), "
+            f"people looked up: {len(people)} (>= {args.min_visits} visits), visits each median {statistics.median(visits):g} (max {max(visits)}), "
             f"cases each median {statistics.median(cases):g} (max {max(cases)})"
         )
     print(

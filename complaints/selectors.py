@@ -253,6 +253,17 @@ def citizen_history(user, *, phone: str = "", id_number: str = "", limit: int = 
     return list(case_list(user).filter(condition).order_by("-created_at")[:limit])
 
 
+def _is_similar(text: str, other: str, threshold: float = 0.6) -> bool:
+    """Whether two descriptions are at least `threshold` alike. difflib's cheap upper bounds rule most
+    pairs out before the exact ratio is computed (same answers, about half the time)."""
+    matcher = SequenceMatcher(None, text, other)
+    return (
+        matcher.real_quick_ratio() >= threshold
+        and matcher.quick_ratio() >= threshold
+        and matcher.ratio() >= threshold
+    )
+
+
 @dataclass(frozen=True)
 class RepeatMatch:
     case: Case
@@ -288,7 +299,7 @@ def possible_repeats(
             case_list(user).filter(category=category, created_at__gte=since).order_by("-created_at")[:200]
         )
         for case in recent:
-            if case.pk not in matches and SequenceMatcher(None, text, case.description).ratio() >= 0.6:
+            if case.pk not in matches and _is_similar(text, case.description):
                 matches[case.pk] = RepeatMatch(case, _("very similar description in the same category"))
     return sorted(matches.values(), key=lambda match: match.case.created_at, reverse=True)
 

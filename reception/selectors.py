@@ -23,6 +23,12 @@ VISIT_RELATED = (
 )
 
 
+# What a row of the board shows: fewer joins than a visit's page (the planner's time grows with them).
+BOARD_RELATED = ("room", "receiver", "case", "leader_day__leader")
+# The board lists the latest visitors who left; the others are counted.
+BOARD_DONE_SHOWN = 50
+
+
 @dataclass(frozen=True)
 class VisitRow:
     visit: Visit
@@ -38,6 +44,7 @@ class DayBoard:
     waiting: list[VisitRow] = field(default_factory=list)
     receiving: list[VisitRow] = field(default_factory=list)
     done: list[VisitRow] = field(default_factory=list)
+    done_count: int = 0
     leader_days: list[LeaderReceptionDay] = field(default_factory=list)
 
 
@@ -49,7 +56,12 @@ def day_board(user, *, day: date, room: ReceptionRoom | None = None, now: dateti
     """Who is booked, waiting (in arrival order), being received and done on `day`, in one room or all.
     Two queries however many visitors: the visits, and the day's leader reception days."""
     now = now or clock.now()
-    visits = visit_list(user).on(day).exclude(state=Visit.State.CANCELLED)
+    visits = (
+        Visit.objects.visible_to(user)
+        .on(day)
+        .exclude(state=Visit.State.CANCELLED)
+        .select_related(*BOARD_RELATED)
+    )
     leader_days = LeaderReceptionDay.objects.filter(date=day, is_cancelled=False).select_related(
         "leader", "room"
     )
@@ -69,6 +81,8 @@ def day_board(user, *, day: date, room: ReceptionRoom | None = None, now: dateti
             VisitRow(visit, personal_data.mask_name(visit.visitor_name), visit.waiting_minutes(now))
         )
     board.done.sort(key=lambda row: row.visit.departed_at or now, reverse=True)
+    board.done_count = len(board.done)
+    del board.done[BOARD_DONE_SHOWN:]
     return board
 
 
@@ -148,11 +162,12 @@ def visitor_history(
         condition |= Q(id_lookup=personal_data.id_number_lookup_key(id_number))
     if not condition:
         return VisitorHistory(False, [], 0, [], [], None, None)
-    earlier = visit_list(user).filter(condition).exclude(state=Visit.State.CANCELLED)
+    # Only what the history lists: each join more costs the planner time at every keystroke.
+    earlier = Visit.objects.visible_to(user).filter(condition).exclude(state=Visit.State.CANCELLED)
     counted = earlier.aggregate(count=Count("pk"))["count"]
     visits = [
         VisitRow(visit, personal_data.mask_name(visit.visitor_name), None)
-        for visit in earlier.order_by("-visit_date", "-ticket")[:limit]
+        for visit in earlier.select_related("case").order_by("-visit_date", "-ticket")[:limit]
     ]
     cases = case_selectors.citizen_history(user, phone=phone, id_number=id_number)
     case_rows, _note = case_selectors.case_rows(user, cases, now=now)

@@ -94,7 +94,8 @@ def visitor_history(request):
     _require_visits(request.user)
     id_number = personal_data.valid_id_number_or_empty(request.GET.get("id_number", ""))
     phone = personal_data.valid_phone_or_empty(request.GET.get("phone", ""))
-    category = Category.objects.filter(pk=request.GET.get("category") or None).first()
+    category_id = request.GET.get("category", "")
+    category = Category.objects.filter(pk=category_id).first() if category_id.isdigit() else None
     history = selectors.visitor_history(
         request.user,
         phone=phone,

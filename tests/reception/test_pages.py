@@ -87,6 +87,14 @@ def test_the_board_keeps_a_constant_number_of_queries(client_as, clerk, visit_in
     assert _queries(client, BOARD) == one
 
 
+def test_the_board_lists_the_latest_who_left_and_counts_the_rest(client_as, clerk, visit_in, monkeypatch):
+    monkeypatch.setattr("reception.selectors.BOARD_DONE_SHOWN", 2)
+    for _number in range(3):
+        visit_in(Visit.State.LEFT)
+    page = client_as(clerk).get(BOARD).content.decode()
+    assert "The latest 2 of 3 are shown." in page
+
+
 def test_the_board_refreshes_as_a_partial(client_as, clerk, visit_in):
     visit_in(Visit.State.WAITING)
     response = client_as(clerk).get(BOARD, headers={"HX-Request": "true"})
