@@ -1,13 +1,53 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from core.roles import Role
+
+
+def listed_supervision_panel(user) -> dict:
+    from complaints.escalation import listed_supervision
+
+    return {"listed": list(listed_supervision().order_by("answered_at", "-issued_at")[:20])}
+
 
 class ComplaintsConfig(AppConfig):
     name = "complaints"
     verbose_name = _("Case handling")
 
     def ready(self) -> None:
-        from core import navigation, policy
+        from core import navigation, notices, policy
+
+        for code, label, by_email in [
+            ("case_assigned", _("A case for your department"), False),
+            ("case_warning", _("Deadline warning"), False),
+            ("case_urging", _("Urging: a deadline reached"), True),
+            ("case_overdue", _("A case still overdue"), False),
+            ("case_supervision", _("Supervision notice"), True),
+            ("case_listed", _("Listed supervision"), True),
+            ("supervision_answered", _("Supervision answered"), False),
+            ("supervision_escalated", _("Supervision unanswered"), True),
+        ]:
+            notices.register_kind(notices.NoticeKind(code=code, label=label, by_email=by_email))
+        navigation.register(
+            navigation.NavItem(
+                key="supervision",
+                label=_("Supervision"),
+                url_name="complaints:supervision",
+                order=25,
+                permissions=("complaints.supervise_case", "complaints.answer_supervision"),
+                description=_(
+                    "Supervision notices and listed supervision: open ones first, with the answers."
+                ),
+            )
+        )
+        navigation.register_panel(
+            navigation.Panel(
+                key="listed_supervision",
+                template="complaints/_listed_supervision_panel.html",
+                context=listed_supervision_panel,
+                condition=lambda user: user.has_role(Role.LEADER) or user.has_role(Role.OFFICE),
+            )
+        )
 
         navigation.register(
             navigation.NavItem(

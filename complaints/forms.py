@@ -19,6 +19,7 @@ from complaints.models import (
     Priority,
     RectificationItem,
     ReplyChannel,
+    Supervision,
     Verdict,
 )
 from core import personal_data
@@ -384,3 +385,25 @@ ACTION_FORMS: dict[str, type[ActionForm]] = {
     "close": OptionalNoteForm,
     "archive": EmptyActionForm,
 }
+
+
+class SupervisionIssueForm(BaseCaseForm):
+    kind = forms.ChoiceField(
+        label=_("Kind"), choices=Supervision.Kind.choices, initial=Supervision.Kind.SUPERVISION
+    )
+    instructions = forms.CharField(
+        label=_("What the department must answer"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+    answer_due_at = forms.DateTimeField(
+        label=_("Answer due"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text=_("Leave empty for the usual working days."),
+    )
+
+
+class SupervisionAnswerForm(BaseCaseForm):
+    reason = forms.CharField(label=_("Reason for the delay"), widget=forms.Textarea(attrs={"rows": 3}))
+    new_completion_date = forms.DateField(
+        label=_("New completion date"), widget=forms.DateInput(attrs={"type": "date"})
+    )

@@ -347,6 +347,11 @@ class Case(models.Model):
         "self", verbose_name=_("repeat of"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
 
+    # When the deadline sweep next has something to do for this case (a warning, urging, supervision...);
+    # None while no clock runs. Kept by `complaints.escalation.schedule()` whenever the stage or its
+    # deadline changes, so the sweep reads only the cases coming due (a partial index).
+    next_escalation_at = models.DateTimeField(null=True, blank=True, editable=False)
+
     version = models.PositiveIntegerField(default=1, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -375,6 +380,11 @@ class Case(models.Model):
             models.Index(fields=["citizen_phone", "created_at"], name="complaints_case_phone"),
             models.Index(fields=["kind", "created_at"], name="complaints_case_kind_created"),
             models.Index(fields=["category", "created_at"], name="complaints_case_category"),
+            models.Index(
+                fields=["next_escalation_at"],
+                condition=Q(next_escalation_at__isnull=False),
+                name="complaints_case_escalation",
+            ),
         ]
         permissions = [
             ("register_case", _("Can register cases")),
@@ -389,6 +399,8 @@ class Case(models.Model):
             ("revisit_case", _("Can revisit and close cases")),
             ("give_final_answer", _("Can give the final answer")),
             ("archive_case", _("Can archive cases")),
+            ("supervise_case", _("Can issue supervision notices")),
+            ("answer_supervision", _("Can answer supervision notices")),
         ]
 
     def __str__(self) -> str:
@@ -462,6 +474,7 @@ class CaseEvent(models.Model):
         ATTACHMENT = "attachment", _("Attachment added")
         COPIED_TO_INSPECTION = "copied_to_inspection", _("Copied to discipline inspection")
         ADOPTION = "adoption", _("Adoption decided")
+        SUPERVISION = "supervision", _("Supervision")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     type = models.CharField(_("type"), max_length=30, choices=Type.choices)
@@ -656,3 +669,115 @@ class RectificationItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.description[:40]} ({self.status})"
+
+
+class EscalationRule(models.Model):
+    """A threshold of the deadline sweep (DOMAIN.md §4): when it fires (a share of the stage's time, or
+    working days past the deadline, once or every working day after) and who is told. The defaults are
+    shipped by a data migration; administrators change them."""
+
+    class Action(models.TextChoices):
+        WARNING = "warning", _("Warning (预警)")
+        URGING = "urging", _("Urging (催办)")
+        OVERDUE = "overdue", _("Still overdue")
+        SUPERVISION = "supervision", _("Supervision notice (督办)")
+        LISTED = "listed", _("Listed supervision (挂牌督办)")
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    action = models.CharField(_("action"), max_length=20, choices=Action.choices)
+    percent_of_stage = models.PositiveSmallIntegerField(
+        _("share of the stage time (%)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+        help_text=_("Fires when this share of the stage's time has passed (100: at the deadline)."),
+    )
+    working_days_overdue = models.PositiveSmallIntegerField(
+        _("working days overdue"), null=True, blank=True, validators=[MinValueValidator(1)]
+    )
+    repeats_daily = models.BooleanField(
+        _("every working day after"),
+        default=False,
+        help_text=_("Fires again every working day while overdue."),
+    )
+    to_responsible = models.BooleanField(
+        _("to the people responsible for the stage"),
+        default=True,
+        help_text=_(
+            "Dispatchers before dispatch, the lead department's handlers after, agents for the revisit."
+        ),
+    )
+    to_head = models.BooleanField(_("to the lead department's head"), default=False)
+    to_office = models.BooleanField(_("to the leadership office"), default=False)
+    to_leaders = models.BooleanField(_("to the leaders"), default=False)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("escalation rule")
+        verbose_name_plural = _("escalation rules")
+        ordering = ["percent_of_stage", "working_days_overdue", "code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(percent_of_stage__isnull=False, working_days_overdue__isnull=True)
+                | Q(percent_of_stage__isnull=True, working_days_overdue__isnull=False),
+                name="complaints_escalationrule_one_trigger",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Supervision(models.Model):
+    """A supervision notice (督办通知) or listed supervision (挂牌督办): a document the office issues (by
+    hand, or the sweep at its threshold) with its own deadline; the lead department's head answers in
+    writing with the reason for the delay and a new completion date. Unanswered ones escalate."""
+
+    class Kind(models.TextChoices):
+        SUPERVISION = "supervision", _("Supervision notice")
+        LISTED = "listed", _("Listed supervision")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="supervisions")
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    department = models.ForeignKey(
+        "core.Department", verbose_name=_("department"), on_delete=models.PROTECT, related_name="+"
+    )
+    instructions = models.TextField(_("instructions"))
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("issued by"), on_delete=models.PROTECT, related_name="+"
+    )
+    issued_at = models.DateTimeField(_("issued"), default=clock.now)
+    answer_due_at = models.DateTimeField(_("answer due"))
+    reason = models.TextField(_("reason for the delay"), blank=True)
+    new_completion_date = models.DateField(_("new completion date"), null=True, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("answered by"),
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
+    escalated_at = models.DateTimeField(_("escalated"), null=True, blank=True)
+    # Automatic ones carry the threshold they answer, so the sweep issues each once.
+    dedupe_key = models.CharField(max_length=200, null=True, blank=True, unique=True, editable=False)
+
+    class Meta:
+        verbose_name = _("supervision notice")
+        verbose_name_plural = _("supervision notices")
+        ordering = ["-issued_at", "-id"]
+        indexes = [
+            models.Index(
+                fields=["answer_due_at"],
+                condition=Q(answered_at__isnull=True),
+                name="complaints_supervision_open",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.case_id}"
+
+    @property
+    def is_answered(self) -> bool:
+        return self.answered_at is not None

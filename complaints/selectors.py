@@ -23,6 +23,7 @@ from complaints.models import (
     RectificationItem,
     ReturnRequest,
     State,
+    Supervision,
 )
 from complaints.services.base import authorize
 from complaints.workflow import ACTIONS, Action
@@ -56,6 +57,12 @@ def case_get(user, number: str) -> Case:
             ),
             Prefetch("proposals", HandlingProposal.objects.select_related("submitted_by", "decided_by")),
             Prefetch("rectifications", RectificationItem.objects.select_related("owner", "verified_by")),
+            Prefetch(
+                "supervisions",
+                Supervision.objects.select_related("department", "issued_by", "answered_by").order_by(
+                    "issued_at"
+                ),
+            ),
         )
     )
     case = queryset.filter(number=number).first()
@@ -312,3 +319,22 @@ def category_default_departments() -> dict[str, int | None]:
             "pk", "default_department_id"
         )
     }
+
+
+def supervision_list(user, *, status: str = "open") -> QuerySet[Supervision]:
+    """Supervision notices of the cases `user` may see (the office: all; a head: the department's),
+    open ones (unanswered) or answered ones, the most urgent first."""
+    supervisions = Supervision.objects.filter(case__in=Case.objects.visible_to(user)).select_related(
+        "case", "department", "issued_by", "answered_by"
+    )
+    if status == "answered":
+        return supervisions.filter(answered_at__isnull=False).order_by("-answered_at", "-id")
+    return supervisions.filter(answered_at__isnull=True).order_by("answer_due_at", "id")
+
+
+def may_answer(user, supervision: Supervision) -> bool:
+    return (
+        not supervision.is_answered
+        and user.has_perm("complaints.answer_supervision")
+        and supervision.department_id in policy.department_ids(user)
+    )

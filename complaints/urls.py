@@ -9,8 +9,11 @@ urlpatterns = [
     path("inbox/", views.inbox, name="inbox"),
     path("new/", views.register, name="register"),
     path("history/", views.citizen_history, name="citizen_history"),
+    path("supervision/", views.supervision, name="supervision"),
+    path("supervision/<int:pk>/answer/", views.supervision_answer, name="supervision_answer"),
     path("<str:number>/", views.detail, name="detail"),
     path("<str:number>/reveal/", views.reveal, name="reveal"),
+    path("<str:number>/supervise/", views.supervise, name="supervise"),
     path("<str:number>/attachments/<int:pk>/", views.attachment, name="attachment"),
     path("<str:number>/<slug:code>/", views.action, name="action"),
 ]

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from complaints import selectors, services
 from complaints.filters import CaseFilter
-from complaints.forms import ACTION_FORMS, CaseRegisterForm
+from complaints.forms import ACTION_FORMS, CaseRegisterForm, SupervisionAnswerForm, SupervisionIssueForm
 from complaints.models import Category
 from complaints.selectors import INBOX_BUCKETS
 from complaints.services import ActionForbidden, CaseError
@@ -98,6 +98,16 @@ def _detail_context(request, case, *, revealed: bool = False) -> dict:
         "calendar_note": selectors.calendar_warning(calendar, case.stage_deadline, case.overall_deadline),
         "actions": selectors.available_actions(request.user, case),
         "forms": {},
+        "supervisions": [
+            (
+                supervision,
+                SupervisionAnswerForm() if selectors.may_answer(request.user, supervision) else None,
+            )
+            for supervision in case.supervisions.all()
+        ],
+        "supervision_form": SupervisionIssueForm()
+        if request.user.has_perm("complaints.supervise_case") and case.is_open and case.lead_department_id
+        else None,
         "section": "cases",
     }
 
@@ -215,4 +225,68 @@ def citizen_history(request):
             "phone": phone,
             "id_number": id_number,
         },
+    )
+
+
+@login_required
+@require_POST
+def supervise(request, number):
+    """The office issues a supervision notice (or lists the case) by hand."""
+    case = selectors.case_get(request.user, number)
+    form = SupervisionIssueForm(request.POST)
+    if form.is_valid():
+        try:
+            services.supervision_issue(case_id=case.pk, actor=request.user, **form.cleaned_data)
+        except ActionForbidden as error:
+            raise PermissionDenied(error.message) from error
+        except CaseError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("The supervision notice was issued."))
+    else:
+        messages.error(
+            request,
+            _("The supervision notice was not issued: %(errors)s") % {"errors": form.errors.as_text()},
+        )
+    return redirect(case)
+
+
+@login_required
+@require_POST
+def supervision_answer(request, pk):
+    """The head of the department under supervision answers in writing."""
+    supervision = get_object_or_404(selectors.supervision_list(request.user, status="open"), pk=pk)
+    form = SupervisionAnswerForm(request.POST)
+    if form.is_valid():
+        try:
+            services.supervision_answer(
+                supervision_id=supervision.pk, actor=request.user, **form.cleaned_data
+            )
+        except ActionForbidden as error:
+            raise PermissionDenied(error.message) from error
+        except CaseError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("Your answer was sent to the leadership office."))
+    else:
+        messages.error(request, _("The answer was not sent: %(errors)s") % {"errors": form.errors.as_text()})
+    return redirect(supervision.case)
+
+
+@login_required
+def supervision(request):
+    """Open supervision (unanswered, the nearest answer deadline first) or the answered ones."""
+    if not (
+        request.user.has_perm("complaints.supervise_case")
+        or request.user.has_perm("complaints.answer_supervision")
+    ):
+        raise PermissionDenied
+    status = "answered" if request.GET.get("status") == "answered" else "open"
+    page = CappedPaginator(
+        selectors.supervision_list(request.user, status=status), settings.CASES_PER_PAGE
+    ).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "complaints/supervision.html",
+        {"page": page, "status": status, "now": clock.now(), "section": "supervision"},
     )

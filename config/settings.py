@@ -169,6 +169,18 @@ CASES_PER_PAGE = 25
 LIST_COUNT_CAP = env.int("LIST_COUNT_CAP", default=1000)
 # A matter from the same phone or ID number within this many days is shown as a possible repeat.
 REPEAT_WINDOW_DAYS = env.int("REPEAT_WINDOW_DAYS", default=30)
+# Notices: the address of the site in links of emails and SMS; SMS backend (core/sms.py); a delivery
+# is tried this many times (with growing delays) before it is recorded as failed; a worker's claim on a
+# delivery is taken over after this many seconds (the worker died).
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+SMS_BACKEND = env.str("SMS_BACKEND", default="core.sms.LoggingSmsBackend")
+NOTICE_MAX_ATTEMPTS = env.int("NOTICE_MAX_ATTEMPTS", default=5)
+NOTICE_CLAIM_SECONDS = env.int("NOTICE_CLAIM_SECONDS", default=600)
+# How often beat runs the deadline sweep and the notices' catch-up pass.
+ESCALATION_SWEEP_SECONDS = env.int("ESCALATION_SWEEP_SECONDS", default=60)
+# Working days a department has to answer a supervision notice (督办通知) in writing.
+SUPERVISION_ANSWER_WORKING_DAYS = env.int("SUPERVISION_ANSWER_WORKING_DAYS", default=2)
+
 # The organisation's name as printed on documents handed to citizens (the acceptance notice).
 ORGANISATION_NAME = env.str("ORGANISATION_NAME", default="")
 # Reception: a visit of this many people or more is a group visit (集体访). Five follows the petition
@@ -203,6 +215,14 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
     }
 CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECTION_TIMEOUT", default=3.0)
 CELERY_TASK_IGNORE_RESULT = True
+# A request that queues a task does not wait long for a broker that is down: the task's work is stored
+# in the database first and the catch-up passes do it later (core.notices).
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TIMEZONE = TIME_ZONE
@@ -210,6 +230,15 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 # The beat schedule, in one place. Each entry's task also exists as a management command.
 CELERY_BEAT_SCHEDULE = {
+    # Deadlines that act (complaints.escalation) and the notices' catch-up pass: every minute by default.
+    "complaints-escalation-sweep": {
+        "task": "complaints.tasks.escalation_sweep_task",
+        "schedule": timedelta(seconds=ESCALATION_SWEEP_SECONDS),
+    },
+    "core-notices-catch-up": {
+        "task": "core.tasks.notices_catch_up_task",
+        "schedule": timedelta(seconds=ESCALATION_SWEEP_SECONDS),
+    },
     # https://crontab.guru/#15_3_*_*_* : every night at 03:15, when nobody is at the desk.
     "core-sessions-clear-expired": {
         "task": "core.tasks.sessions_clear_expired_task",

@@ -1,11 +1,13 @@
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.contrib.contenttypes.fields import GenericForeignKey
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
+from core import clock
 from core.roles import Role
 
 
@@ -19,6 +21,12 @@ class User(AbstractUser):
         choices=settings.LANGUAGES,
         blank=True,
         help_text=_("The language of the interface and of the notices sent to this user."),
+    )
+    mobile = models.CharField(
+        _("mobile phone"),
+        max_length=30,
+        blank=True,
+        help_text=_("For notices by SMS, if the user wants them."),
     )
 
     class Meta(AbstractUser.Meta):
@@ -239,3 +247,104 @@ class CalendarDay(models.Model):
                     )
                 }
             )
+
+
+class Notice(models.Model):
+    """One notice to one person: a stored row first, then delivered (in the app at once; by email or
+    SMS through `NoticeDelivery` rows, as the recipient chose). `dedupe_key` makes a notice that must be
+    sent once (a deadline threshold) impossible to store twice, however often the sweep runs."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recipient"),
+        on_delete=models.CASCADE,
+        related_name="notices",
+    )
+    kind = models.CharField(_("kind"), max_length=50)
+    subject = models.CharField(_("subject"), max_length=200)
+    body = models.TextField(_("text"))
+    url = models.CharField(_("link"), max_length=200, blank=True)
+    target_type = models.ForeignKey(
+        "contenttypes.ContentType", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    target_id = models.CharField(max_length=40, blank=True)
+    target = GenericForeignKey("target_type", "target_id")
+    dedupe_key = models.CharField(max_length=200, null=True, blank=True, unique=True, editable=False)
+    created_at = models.DateTimeField(_("created"), default=clock.now)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notice")
+        verbose_name_plural = _("notices")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["recipient", "-created_at"], name="core_notice_inbox"),
+            models.Index(fields=["recipient"], condition=Q(read_at__isnull=True), name="core_notice_unread"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.recipient}: {self.subject}"
+
+
+class NoticeDelivery(models.Model):
+    """Sending one notice by email or SMS. Claimed with a conditional UPDATE (pending → sending), so two
+    workers never send it twice; a claim left by a worker that died is taken over after
+    `NOTICE_CLAIM_SECONDS`; failures are retried with backoff, then recorded as failed."""
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("Email")
+        SMS = "sms", _("SMS")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting to be sent")
+        SENDING = "sending", _("Being sent")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+
+    notice = models.ForeignKey(Notice, on_delete=models.CASCADE, related_name="deliveries")
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    address = models.CharField(_("address"), max_length=254)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt"), default=clock.now)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+
+    class Meta:
+        verbose_name = _("notice delivery")
+        verbose_name_plural = _("notice deliveries")
+        constraints = [
+            models.UniqueConstraint(fields=["notice", "channel"], name="core_delivery_one_per_channel"),
+        ]
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=Q(status__in=["pending", "sending"]),
+                name="core_delivery_due",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.notice_id} {self.channel} {self.status}"
+
+
+class NoticePreference(models.Model):
+    """Which kinds of notice reach a user by email or SMS besides the app (absent row: the kind's
+    defaults, see `core.notices`)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notice_preferences"
+    )
+    kind = models.CharField(_("kind"), max_length=50)
+    by_email = models.BooleanField(_("by email"), default=False)
+    by_sms = models.BooleanField(_("by SMS"), default=False)
+
+    class Meta:
+        verbose_name = _("notice preference")
+        verbose_name_plural = _("notice preferences")
+        constraints = [models.UniqueConstraint(fields=["user", "kind"], name="core_noticepreference_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.kind}"

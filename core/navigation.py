@@ -46,3 +46,32 @@ def items_for(user) -> list[NavItem]:
             continue
         visible.append(item)
     return visible
+
+
+@dataclass(frozen=True)
+class Panel:
+    """A panel of the workspace an app contributes (e.g. listed supervision for the leadership):
+    `context(user)` gives the template's context; shown when `condition(user)` holds."""
+
+    key: str
+    template: str
+    context: Callable
+    condition: Callable
+    order: int = 100
+
+
+_panels: dict[str, Panel] = {}
+
+
+def register_panel(panel: Panel) -> None:
+    _panels[panel.key] = panel
+
+
+def panels_for(user) -> list[tuple[Panel, dict]]:
+    if not user.is_authenticated:
+        return []
+    return [
+        (panel, panel.context(user))
+        for panel in sorted(_panels.values(), key=lambda entry: entry.order)
+        if panel.condition(user)
+    ]

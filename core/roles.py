@@ -88,7 +88,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_REVEAL,
     ],
     Role.HANDLER: [*_cases("handle_case"), *_REVEAL],
-    Role.HEAD: [*_cases("handle_case", "approve_reply", "decide_extension"), *_REVEAL],
+    Role.HEAD: [*_cases("handle_case", "approve_reply", "decide_extension", "answer_supervision"), *_REVEAL],
     Role.OFFICE: [
         *_cases(
             "register_case",
@@ -99,6 +99,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
             "verify_rectification",
             "revisit_case",
             "archive_case",
+            "supervise_case",
         ),
         *_REVEAL,
         *_KNOWLEDGE_EDITING,

@@ -7,3 +7,20 @@ def sessions_clear_expired_task() -> None:
     from django.core.management import call_command
 
     call_command("clearsessions")
+
+
+@shared_task
+def notice_deliver_task(delivery_id: int) -> str:
+    """Send one email or SMS of a notice. Claims it first, so running twice sends once."""
+    from core.notices import delivery_attempt
+
+    return delivery_attempt(delivery_id)
+
+
+@shared_task
+def notices_catch_up_task() -> int:
+    """Send every delivery that is due and was not sent: broker down, retries, abandoned claims
+    (also `manage.py deliver_notices`)."""
+    from core.notices import deliveries_catch_up
+
+    return len(deliveries_catch_up())

@@ -7,4 +7,8 @@ app_name = "core"
 urlpatterns = [
     path("", views.workspace, name="workspace"),
     path("language/", views.language_switch, name="language_switch"),
+    path("notices/", views.notices, name="notices"),
+    path("notices/<int:pk>/", views.notice_open, name="notice_open"),
+    path("notices/read/", views.notices_read_all, name="notices_read_all"),
+    path("notices/settings/", views.notice_settings, name="notice_settings"),
 ]

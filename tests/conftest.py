@@ -10,6 +10,7 @@ import importlib
 import pytest
 from django.utils import translation
 
+from complaints.escalation import clear_rules_cache
 from core.models import Department
 from core.roles import STAFF_ROLES, Role
 from core.services import roles_sync
@@ -24,15 +25,29 @@ pytest_plugins = ["tests.case_fixtures"]
 def _fast_and_quiet(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.SMS_BACKEND = "core.sms.LocmemSmsBackend"
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _tasks_run_at_once():
+    """Tasks queued by the code under test run in the test's process (no broker), as a worker would;
+    the fault tests switch this off to see what happens without a worker."""
+    from config.celery import app
+
+    app.conf.task_always_eager = True
+    yield app
+    app.conf.task_always_eager = False
 
 
 @pytest.fixture(autouse=True)
 def _fresh_working_calendar():
     """The calendar is cached per process; each test reads the database's own."""
     clear_working_calendar_cache()
+    clear_rules_cache()
     yield
     clear_working_calendar_cache()
+    clear_rules_cache()
 
 
 @pytest.fixture
@@ -53,6 +68,7 @@ def reference_data(db):
     for module, function in [
         ("core.migrations.0004_seed_working_calendar", "seed_working_calendar"),
         ("complaints.migrations.0002_default_deadline_policies", "create_policies"),
+        ("complaints.migrations.0007_default_escalation_rules", "create_rules"),
         ("reception.migrations.0002_default_reception_room", "create_default_room"),
     ]:
         getattr(importlib.import_module(module), function)(apps, None)

@@ -38,6 +38,7 @@ from complaints.services.lifecycle import (
     case_sign,
     case_start,
 )
+from complaints.services.supervision import supervision_answer, supervision_issue
 
 __all__ = [
     "ActionForbidden",
@@ -77,4 +78,6 @@ __all__ = [
     "case_submit_reply",
     "case_suspend",
     "case_verify_rectification",
+    "supervision_answer",
+    "supervision_issue",
 ]

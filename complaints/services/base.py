@@ -7,7 +7,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from complaints import guards
+from complaints import escalation, guards
 from complaints.deadlines import deadline_after, policy_for
 from complaints.errors import ActionForbidden, ActionRefused, CaseConflict, CaseError, NotApplicable
 from complaints.models import Case, CaseAttachment, CaseEvent, State
@@ -118,6 +118,7 @@ def move(
     from_state = case.state
     case.state = to_state
     case.version += 1
+    fields = (*fields, *escalation.schedule(case, now=now))
     case.save(update_fields=[*fields, "state", "version", "updated_at"])
     record(
         case,
@@ -136,6 +137,7 @@ def move(
 def touch(case: Case, *, fields: tuple[str, ...] = ()) -> None:
     """Save changed fields of a case whose state stays, bumping its version (stale pages then refuse)."""
     case.version += 1
+    fields = (*fields, *escalation.schedule(case))
     case.save(update_fields=[*fields, "version", "updated_at"])
 
 

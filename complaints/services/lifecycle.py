@@ -11,6 +11,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from complaints import escalation
 from complaints.deadlines import deadline_after, policy_for
 from complaints.models import (
     Case,
@@ -32,6 +33,7 @@ from complaints.services.base import (
     record,
     require_text,
 )
+from complaints.services.supervision import notify_assigned
 from core import clock
 from core.models import Department
 from core.personal_data import id_number_lookup_key
@@ -128,6 +130,7 @@ def case_register(
     )
     enter_stage(case, Stage.DISPATCH, now)
     case.overall_deadline = deadline_after(now, policy_for(case).rules.get(Stage.HANDLE))
+    escalation.schedule(case, now=now)
     case.save()
     record(
         case,
@@ -275,7 +278,7 @@ def case_dispatch(
     fields, payload = _give_to(
         case, actor=actor, lead=lead_department, assisting=assisting_departments, now=now
     )
-    return move(
+    case = move(
         case,
         to_state=State.DISPATCHED,
         actor=actor,
@@ -285,6 +288,8 @@ def case_dispatch(
         payload=payload,
         now=now,
     )
+    notify_assigned(case, now=now)
+    return case
 
 
 @transaction.atomic
@@ -333,7 +338,7 @@ def case_reassign(
         case, actor=actor, lead=lead_department, assisting=assisting_departments, now=now
     )
     case.is_return_arbitrated = True
-    return move(
+    case = move(
         case,
         to_state=State.DISPATCHED,
         actor=actor,
@@ -343,6 +348,8 @@ def case_reassign(
         payload=payload,
         now=now,
     )
+    notify_assigned(case, now=now)
+    return case
 
 
 @transaction.atomic

@@ -23,7 +23,7 @@ def test_ledger_query_count_is_the_same_for_one_and_many_cases(
     # joined), user and group permissions (navigation), primary membership (navigation bar), and the
     # filter's two dropdowns, each a count and a fetch (categories, departments). The working
     # calendar is cached per process.
-    with django_assert_num_queries(12) as first:
+    with django_assert_num_queries(13) as first:
         client.get(reverse("complaints:list"))
     for state in (State.REGISTERED, State.DISPATCHED, State.REPLIED, State.CLOSED, State.SUSPENDED):
         case_in(state, kind=CaseKind.COMPLAINT)

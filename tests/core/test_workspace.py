@@ -40,12 +40,12 @@ def test_workspace_query_count_does_not_grow_with_memberships(
     # Expect: session, user, the user's groups (roles), the user's department ids (visibility scope
     # for the navigation), user and group permissions (navigation), primary membership (navigation
     # bar), the memberships listed on the page.
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         client.get(reverse("core:workspace"))
 
     for code in ("other_business", "office", "legal"):
         handler.memberships.create(department=organisation[code])
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         response = client.get(reverse("core:workspace"))
     assert organisation["legal"].name in response.content.decode()
 

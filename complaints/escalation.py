@@ -1,0 +1,452 @@
+"""Deadlines that act (DOMAIN.md §4): warnings, urging, reminders while overdue, supervision notices and
+listed supervision, each exactly once per case, stage, deadline and threshold.
+
+How it stays cheap and exact:
+- `schedule()` stores on the case the moment of its next threshold (`Case.next_escalation_at`) whenever
+  the stage or its deadline changes (`complaints.services.base.move`, `touch`, registration). The sweep
+  reads only the cases whose moment has come, through a partial index: its cost grows with the cases
+  coming due, not with the open cases.
+- The sweep locks the due cases with `SELECT ... FOR UPDATE SKIP LOCKED`: a second sweep running at the
+  same time takes other cases or none. Every notice and supervision document carries a unique key
+  (case, stage start, deadline, rule, occurrence, recipient), so even a sweep that somehow saw the
+  same case again could not store them twice.
+- A sweep after downtime sends every threshold that came due since the case's stored moment, late
+  rather than never (a daily reminder only once, for the latest day).
+"""
+
+import time as timer
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from complaints.deadlines import ResolvedPolicy, resolve_policy
+from complaints.models import OPEN_STATES, Case, EscalationRule, Stage, Supervision
+from core import clock, notices
+from core.models import DepartmentMembership, Notice, NoticeDelivery, User
+from core.roles import Role
+from core.services import system_user
+from core.working_time import DurationUnit, WorkingCalendar, working_calendar
+
+WORKING_UNITS = {DurationUnit.WORKING_DAYS, DurationUnit.WORKING_HOURS}
+NOTICE_KINDS = {
+    EscalationRule.Action.WARNING: "case_warning",
+    EscalationRule.Action.URGING: "case_urging",
+    EscalationRule.Action.OVERDUE: "case_overdue",
+    EscalationRule.Action.SUPERVISION: "case_supervision",
+    EscalationRule.Action.LISTED: "case_listed",
+}
+SUPERVISION_KINDS = {
+    EscalationRule.Action.SUPERVISION: Supervision.Kind.SUPERVISION,
+    EscalationRule.Action.LISTED: Supervision.Kind.LISTED,
+}
+
+_rules_cache: tuple[float, list[EscalationRule]] | None = None
+
+
+def active_rules() -> list[EscalationRule]:
+    """The active rules, read at most once a minute per process (they change rarely)."""
+    global _rules_cache
+    if _rules_cache is None or timer.monotonic() - _rules_cache[0] > 60:
+        _rules_cache = (timer.monotonic(), list(EscalationRule.objects.filter(is_active=True)))
+    return _rules_cache[1]
+
+
+def clear_rules_cache() -> None:
+    global _rules_cache
+    _rules_cache = None
+
+
+@dataclass(frozen=True)
+class Threshold:
+    rule: EscalationRule
+    occurrence: int
+    at: datetime
+
+
+class Clock:
+    """What the threshold arithmetic needs, resolved once: the calendar, the rules, the policies."""
+
+    def __init__(self, calendar: WorkingCalendar | None = None, rules: list[EscalationRule] | None = None):
+        self.calendar = calendar or working_calendar()
+        self.rules = active_rules() if rules is None else rules
+        self._policies: dict[tuple, ResolvedPolicy] = {}
+
+    def policy(self, case: Case) -> ResolvedPolicy:
+        key = (case.kind, case.priority, case.is_petition)
+        if key not in self._policies:
+            self._policies[key] = resolve_policy(
+                kind=case.kind, priority=case.priority, is_petition=case.is_petition
+            )
+        return self._policies[key]
+
+    def thresholds(self, case: Case, *, since: datetime, until: datetime) -> list[Threshold]:
+        """The thresholds of the case's current stage with `since <= at <= until`, in time order; of a
+        daily reminder only the latest occurrence in the window."""
+        if not case.is_clock_running or case.stage_started_at is None:
+            return []
+        found = []
+        for rule in self.rules:
+            if rule.percent_of_stage is not None:
+                at = self._share_of_stage(case, rule.percent_of_stage)
+                if since <= at <= until:
+                    found.append(Threshold(rule, 0, at))
+                continue
+            occurrence = self._last_occurrence(case, rule, until)
+            if occurrence is not None:
+                at = self._overdue_at(case, occurrence)
+                if at >= since:
+                    found.append(Threshold(rule, occurrence if rule.repeats_daily else 0, at))
+        return sorted(found, key=lambda threshold: threshold.at)
+
+    def next_at(self, case: Case, *, after: datetime) -> datetime | None:
+        """The first threshold of the case's current stage strictly after `after`, or None."""
+        if not case.is_clock_running or case.stage_started_at is None:
+            return None
+        moments = []
+        for rule in self.rules:
+            if rule.percent_of_stage is not None:
+                at = self._share_of_stage(case, rule.percent_of_stage)
+                if at > after:
+                    moments.append(at)
+                continue
+            last = self._last_occurrence(case, rule, after)
+            if last is None:
+                moments.append(self._overdue_at(case, rule.working_days_overdue))
+            elif rule.repeats_daily:
+                moments.append(self._overdue_at(case, last + 1))
+        return min(moments, default=None)
+
+    def _share_of_stage(self, case: Case, percent: int) -> datetime:
+        start, deadline = case.stage_started_at, case.stage_deadline
+        if percent >= 100 or deadline <= start:
+            return deadline
+        rule = self.policy(case).rules.get(case.stage)
+        if rule is not None and rule.unit in WORKING_UNITS:
+            total = self.calendar.working_seconds_between(start, deadline)
+            return self.calendar.shift(start, total * percent // 100)
+        return start + (deadline - start) * percent / 100
+
+    def _overdue_at(self, case: Case, working_days: int) -> datetime:
+        return self.calendar.add(case.stage_deadline, working_days, DurationUnit.WORKING_DAYS)
+
+    def _last_occurrence(self, case: Case, rule: EscalationRule, moment: datetime) -> int | None:
+        """The number of working days overdue of the rule's latest occurrence at or before `moment`
+        (None if none yet). Counted in constant time however long the case is overdue."""
+        first = rule.working_days_overdue
+        if self._overdue_at(case, first) > moment:
+            return None
+        if not rule.repeats_daily:
+            return first
+        deadline_day = timezone.localtime(case.stage_deadline).date()
+        today = timezone.localtime(moment).date()
+        passed = self.calendar.working_days_between(deadline_day + timedelta(days=1), today)
+        for days in (passed + 1, passed, passed - 1):
+            if days >= first and self._overdue_at(case, days) <= moment:
+                return days
+        return first
+
+
+def schedule(case: Case, *, now: datetime | None = None, thresholds: Clock | None = None) -> tuple[str, ...]:
+    """Store the moment of the case's next threshold after `now`. Returns the field changed, for the
+    caller's `save(update_fields=...)`."""
+    case.next_escalation_at = (thresholds or Clock()).next_at(case, after=now or clock.now())
+    return ("next_escalation_at",)
+
+
+# Who is told
+
+
+class Recipients:
+    """The people a rule names for a case, read once per sweep for all its cases."""
+
+    def __init__(self):
+        self._roles: dict[str, list[User]] = {}
+        self._department_staff: dict[int, dict[str, list[User]]] = {}
+
+    def load_departments(self, department_ids) -> None:
+        """The handlers and heads of the departments, with their notice preferences: three queries."""
+        wanted = set(department_ids) - set(self._department_staff)
+        if not wanted:
+            return
+        memberships = list(
+            DepartmentMembership.objects.filter(department_id__in=wanted, user__is_active=True).values_list(
+                "department_id", "user_id"
+            )
+        )
+        users = {
+            user.pk: user
+            for user in User.objects.filter(pk__in={user_id for _department, user_id in memberships})
+            .prefetch_related("groups", "notice_preferences")
+            .order_by("pk")
+        }
+        for department_id in wanted:
+            self._department_staff[department_id] = {Role.HANDLER: [], Role.HEAD: []}
+        for department_id, user_id in memberships:
+            user = users[user_id]
+            for group in user.groups.all():
+                if group.name in (Role.HANDLER, Role.HEAD):
+                    self._department_staff[department_id][group.name].append(user)
+
+    def department(self, department_id: int, role: str | None = None) -> list[User]:
+        """The department's handlers and head (or those of `role`), loaded by `load_departments`."""
+        staff = self._department_staff.get(department_id, {})
+        if role is not None:
+            return list(staff.get(role, []))
+        people = {user.pk: user for users in staff.values() for user in users}
+        return list(people.values())
+
+    def role(self, role: str) -> list[User]:
+        if role not in self._roles:
+            self._roles[role] = list(
+                User.objects.filter(is_active=True, groups__name=role)
+                .prefetch_related("notice_preferences")
+                .order_by("pk")
+            )
+        return self._roles[role]
+
+    def for_rule(self, case: Case, rule: EscalationRule) -> list[User]:
+        people: dict[int, User] = {}
+        staff = self._department_staff.get(case.lead_department_id, {}) if case.lead_department_id else {}
+        if rule.to_responsible:
+            if case.stage == Stage.DISPATCH:
+                responsible = self.role(Role.DISPATCHER)
+            elif case.stage == Stage.REVISIT:
+                responsible = self.role(Role.AGENT)
+            else:
+                responsible = staff.get(Role.HANDLER) or staff.get(Role.HEAD, [])
+            people.update((user.pk, user) for user in responsible)
+        if rule.to_head:
+            people.update((user.pk, user) for user in staff.get(Role.HEAD, []))
+        if rule.to_office:
+            people.update((user.pk, user) for user in self.role(Role.OFFICE))
+        if rule.to_leaders:
+            people.update((user.pk, user) for user in self.role(Role.LEADER))
+        return list(people.values())
+
+
+# The sweep
+
+
+@dataclass
+class SweepResult:
+    cases: int = 0
+    notices: int = 0
+    supervisions: int = 0
+    escalated: int = 0
+    planned: list[str] = field(default_factory=list)
+
+
+def escalation_sweep(*, now: datetime | None = None, dry_run: bool = False, batch: int = 500) -> SweepResult:
+    """Act on every case whose next threshold has come, then on unanswered supervision notices past
+    their own deadline. Safe to run twice and at the same time as another sweep."""
+    now = now or clock.now()
+    result = SweepResult()
+    thresholds = Clock()
+    while True:
+        with transaction.atomic():
+            cases = list(
+                Case.objects.select_for_update(skip_locked=True, of=("self",))
+                .filter(next_escalation_at__lte=now)
+                .select_related("lead_department", "category")
+                .order_by("next_escalation_at", "pk")[:batch]
+            )
+            if not cases:
+                break
+            _act_on(cases, thresholds=thresholds, now=now, result=result, dry_run=dry_run)
+            if dry_run:
+                transaction.set_rollback(True)
+                break
+        if len(cases) < batch:
+            break
+    if not dry_run:
+        result.escalated = supervisions_escalate(now=now)
+    return result
+
+
+def _act_on(
+    cases: list[Case], *, thresholds: Clock, now: datetime, result: SweepResult, dry_run: bool
+) -> None:
+    recipients = Recipients()
+    recipients.load_departments({case.lead_department_id for case in cases if case.lead_department_id})
+    planned_notices: list[tuple[User, str, dict, Case, str]] = []
+    planned_supervisions: list[Supervision] = []
+    issuer = None
+    for case in cases:
+        for threshold in thresholds.thresholds(case, since=case.next_escalation_at, until=now):
+            rule = threshold.rule
+            key = (
+                f"{case.pk}:{case.stage}:{case.stage_started_at.timestamp():.0f}:"
+                f"{case.stage_deadline.timestamp():.0f}:{rule.code}:{threshold.occurrence}"
+            )
+            result.planned.append(
+                f"{case.number} {rule.code} {timezone.localtime(threshold.at):%Y-%m-%d %H:%M}"
+            )
+            context = {
+                "case": case,
+                "rule": rule,
+                "threshold": threshold,
+                "overdue_days": threshold.occurrence,
+            }
+            if rule.action in SUPERVISION_KINDS and case.lead_department_id:
+                issuer = issuer or system_user()
+                planned_supervisions.append(
+                    Supervision(
+                        case=case,
+                        kind=SUPERVISION_KINDS[rule.action],
+                        department=case.lead_department,
+                        instructions=_supervision_instructions(case, rule),
+                        issued_by=issuer,
+                        issued_at=now,
+                        answer_due_at=answer_due(now, thresholds.calendar),
+                        dedupe_key=f"supervision:{key}",
+                    )
+                )
+            for user in recipients.for_rule(case, rule):
+                planned_notices.append(
+                    (user, NOTICE_KINDS[rule.action], context, case, f"escalation:{key}:{user.pk}")
+                )
+        case.next_escalation_at = thresholds.next_at(case, after=now)
+    result.cases += len(cases)
+    if dry_run:
+        return
+    result.supervisions += _store_supervisions(planned_supervisions)
+    result.notices += send_many(planned_notices, now=now)
+    Case.objects.bulk_update(cases, ["next_escalation_at"])
+
+
+def answer_due(now: datetime, calendar: WorkingCalendar) -> datetime:
+    return calendar.add(now, settings.SUPERVISION_ANSWER_WORKING_DAYS, DurationUnit.WORKING_DAYS)
+
+
+def _supervision_instructions(case: Case, rule: EscalationRule) -> str:
+    return _(
+        "Case %(number)s is past its deadline (%(deadline)s). Answer in writing: the reason for the delay "
+        "and the date by which it will be completed."
+    ) % {"number": case.number, "deadline": f"{timezone.localtime(case.stage_deadline):%Y-%m-%d %H:%M}"}
+
+
+def _store_supervisions(planned: list[Supervision]) -> int:
+    if not planned:
+        return 0
+    existing = set(
+        Supervision.objects.filter(dedupe_key__in=[item.dedupe_key for item in planned]).values_list(
+            "dedupe_key", flat=True
+        )
+    )
+    new = [item for item in planned if item.dedupe_key not in existing]
+    Supervision.objects.bulk_create(new)
+    return len(new)
+
+
+def send_many(planned: list[tuple[User, str, dict, object, str]], *, now: datetime) -> int:
+    """Store many notices at once (the sweep's path; one text per kind, object and language), skipping
+    keys already stored, and plan their email/SMS deliveries. Returns the number stored."""
+    if not planned:
+        return 0
+    existing = set(
+        Notice.objects.filter(dedupe_key__in=[key for *_rest, key in planned]).values_list(
+            "dedupe_key", flat=True
+        )
+    )
+    texts: dict[tuple, tuple[str, str]] = {}
+    rows, channels = [], []
+    for user, kind_code, context, target, key in planned:
+        if key in existing:
+            continue
+        existing.add(key)
+        language = notices.language_of(user)
+        text_key = (kind_code, id(context), language)
+        if text_key not in texts:
+            texts[text_key] = notices.render(kind_code, context, language)
+        subject, body = texts[text_key]
+        rows.append(
+            Notice(
+                recipient=user,
+                kind=kind_code,
+                subject=subject,
+                body=body,
+                url=target.get_absolute_url(),
+                target_type=notices.content_type_of(target),
+                target_id=str(target.pk),
+                dedupe_key=key,
+                created_at=now,
+                sent_at=now,
+            )
+        )
+        channels.append(notices.channels_of(user, kind_code))
+    Notice.objects.bulk_create(rows)
+    deliveries = [
+        NoticeDelivery(notice_id=notice.pk, channel=channel, address=address, next_attempt_at=now)
+        for notice, wanted in zip(_with_ids(rows), channels, strict=True)
+        for channel, address in wanted
+    ]
+    if deliveries:
+        NoticeDelivery.objects.bulk_create(deliveries)
+        ids = list(
+            NoticeDelivery.objects.filter(
+                notice__dedupe_key__in=[row.dedupe_key for row in rows]
+            ).values_list("pk", flat=True)
+        )
+        transaction.on_commit(lambda: notices.hand_to_worker(ids))
+    return len(rows)
+
+
+def _with_ids(rows: list[Notice]) -> list[Notice]:
+    """The stored rows with their ids (SQLite's bulk insert does not return them)."""
+    if all(row.pk for row in rows):
+        return rows
+    ids = dict(
+        Notice.objects.filter(dedupe_key__in=[row.dedupe_key for row in rows]).values_list("dedupe_key", "pk")
+    )
+    for row in rows:
+        row.pk = ids[row.dedupe_key]
+    return rows
+
+
+def supervisions_escalate(*, now: datetime | None = None) -> int:
+    """Supervision notices unanswered past their deadline go up: the leaders and the office are told,
+    once (claimed by a conditional UPDATE)."""
+    now = now or clock.now()
+    count = 0
+    due = Supervision.objects.filter(
+        answered_at__isnull=True, escalated_at__isnull=True, answer_due_at__lte=now
+    )
+    recipients = Recipients()
+    for supervision in due.select_related("case", "department")[:500]:
+        with transaction.atomic():
+            if not Supervision.objects.filter(
+                pk=supervision.pk, escalated_at__isnull=True, answered_at__isnull=True
+            ).update(escalated_at=now):
+                continue
+            people = {
+                user.pk: user for user in [*recipients.role(Role.LEADER), *recipients.role(Role.OFFICE)]
+            }
+            send_many(
+                [
+                    (
+                        user,
+                        "supervision_escalated",
+                        {"supervision": supervision, "case": supervision.case},
+                        supervision.case,
+                        f"supervision-escalated:{supervision.pk}:{user.pk}",
+                    )
+                    for user in people.values()
+                ],
+                now=now,
+            )
+            count += 1
+    return count
+
+
+def listed_supervision():
+    """Open listed supervision (挂牌督办), for the leadership's workspace and the office's list."""
+    return (
+        Supervision.objects.filter(kind=Supervision.Kind.LISTED)
+        .filter(Q(answered_at__isnull=True) | Q(case__state__in=OPEN_STATES))
+        .select_related("case", "department")
+    )

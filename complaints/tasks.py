@@ -1,0 +1,9 @@
+from celery import shared_task
+
+
+@shared_task
+def escalation_sweep_task() -> int:
+    """The deadline sweep (also `manage.py escalate`). Safe to run twice, and at the same time."""
+    from complaints.escalation import escalation_sweep
+
+    return escalation_sweep().notices

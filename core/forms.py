@@ -1,0 +1,50 @@
+"""Forms of the shared kernel: the notice settings."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from core import notices, personal_data
+
+
+class NoticeSettingsForm(forms.Form):
+    """For each kind of notice, by email and by SMS; and the mobile number SMS go to."""
+
+    mobile = forms.CharField(label=_("Mobile phone for SMS"), max_length=30, required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        current = notices.preferences(user)
+        self.rows = []
+        for kind in notices.kinds():
+            by_email, by_sms = current[kind.code]
+            email_name, sms_name = f"email_{kind.code}", f"sms_{kind.code}"
+            self.fields[email_name] = forms.BooleanField(label=_("Email"), required=False, initial=by_email)
+            self.fields[sms_name] = forms.BooleanField(label=_("SMS"), required=False, initial=by_sms)
+            self.rows.append((kind, self[email_name], self[sms_name]))
+        self.fields["mobile"].initial = user.mobile
+
+    def clean_mobile(self):
+        value = self.cleaned_data["mobile"].strip()
+        if not value:
+            return ""
+        personal_data.validate_phone(value)
+        return personal_data.normalise_phone(value)
+
+    def clean(self):
+        data = super().clean()
+        wants_sms = any(data.get(f"sms_{kind.code}") for kind in notices.kinds())
+        if wants_sms and not data.get("mobile"):
+            self.add_error("mobile", _("Give the mobile number the SMS go to."))
+        return data
+
+    def save(self) -> None:
+        data = self.cleaned_data
+        self.user.mobile = data["mobile"]
+        self.user.save(update_fields=["mobile"])
+        notices.preferences_save(
+            user=self.user,
+            choices={
+                kind.code: (data[f"email_{kind.code}"], data[f"sms_{kind.code}"]) for kind in notices.kinds()
+            },
+        )
