@@ -33,6 +33,9 @@ from core.services import system_user
 from core.working_time import DurationUnit, WorkingCalendar, working_calendar
 
 WORKING_UNITS = {DurationUnit.WORKING_DAYS, DurationUnit.WORKING_HOURS}
+# The stages a department is responsible for: its head is told and supervision notices go to it. Before
+# dispatch and at the revisit the hotline is responsible; the office and the leaders are still told.
+DEPARTMENT_STAGES = {Stage.SIGN, Stage.HANDLE}
 NOTICE_KINDS = {
     EscalationRule.Action.WARNING: "case_warning",
     EscalationRule.Action.URGING: "case_urging",
@@ -220,7 +223,7 @@ class Recipients:
             else:
                 responsible = staff.get(Role.HANDLER) or staff.get(Role.HEAD, [])
             people.update((user.pk, user) for user in responsible)
-        if rule.to_head:
+        if rule.to_head and case.stage in DEPARTMENT_STAGES:
             people.update((user.pk, user) for user in staff.get(Role.HEAD, []))
         if rule.to_office:
             people.update((user.pk, user) for user in self.role(Role.OFFICE))
@@ -292,7 +295,7 @@ def _act_on(
                 "threshold": threshold,
                 "overdue_days": threshold.occurrence,
             }
-            if rule.action in SUPERVISION_KINDS and case.lead_department_id:
+            if rule.action in SUPERVISION_KINDS and case.stage in DEPARTMENT_STAGES:
                 issuer = issuer or system_user()
                 planned_supervisions.append(
                     Supervision(

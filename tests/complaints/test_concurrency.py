@@ -66,3 +66,24 @@ def test_many_registrations_at_once_get_unique_consecutive_numbers(register):
     assert len(set(numbers)) == 8
     assert [int(number[-5:]) for number in numbers] == list(range(1, 9))
     assert DailySequence.objects.get().last == 8
+
+
+def test_two_sweeps_at_once_send_each_notice_once(case_in, handler, head):
+    from datetime import timedelta
+
+    from complaints.escalation import escalation_sweep
+    from core import clock
+    from core.models import Notice
+
+    cases = [case_in(State.SIGNED) for _number in range(6)]
+    Notice.objects.all().delete()
+    moment = max(case.stage_deadline for case in cases) + timedelta(days=10)
+
+    results = run_together(lambda: escalation_sweep(now=moment), lambda: escalation_sweep(now=moment))
+
+    assert not any(isinstance(result, Exception) for result in results), results
+    assert sum(result.cases for result in results) == len(cases)  # each case swept by one of them
+    keys = list(Notice.objects.values_list("dedupe_key", flat=True))
+    assert len(keys) == len(set(keys)) and Notice.objects.filter(kind="case_urging").count() == 2 * len(cases)
+    with clock.travel_to(moment):
+        assert escalation_sweep().notices == 0
