@@ -1,9 +1,10 @@
-"""The catalogue an administrator edits: categories (the dispatch catalogue) and deadline policies.
+"""The catalogue an administrator edits: categories (the dispatch catalogue), deadline policies and the
+escalation rules (when warnings, urging and supervision fire, and who is told).
 Cases themselves are not in the admin site: they are seen only through the visibility policy."""
 
 from django.contrib import admin
 
-from complaints.models import Category, SlaPolicy, SlaStageRule
+from complaints.models import Category, EscalationRule, SlaPolicy, SlaStageRule
 
 
 @admin.register(Category)
@@ -25,3 +26,20 @@ class SlaPolicyAdmin(admin.ModelAdmin):
     list_display = ["name", "kind", "priority", "is_petition", "max_extensions", "reopen_limit"]
     list_filter = ["is_petition", "kind", "priority"]
     inlines = [SlaStageRuleInline]
+
+
+@admin.register(EscalationRule)
+class EscalationRuleAdmin(admin.ModelAdmin):
+    list_display = [
+        "name",
+        "action",
+        "percent_of_stage",
+        "working_days_overdue",
+        "repeats_daily",
+        "to_responsible",
+        "to_head",
+        "to_office",
+        "to_leaders",
+        "is_active",
+    ]
+    list_editable = ["is_active"]

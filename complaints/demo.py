@@ -8,7 +8,8 @@ from datetime import datetime, time, timedelta
 from django.utils import timezone
 
 from complaints import demo_content, services
-from complaints.models import Case, CaseKind, Category, Channel, Priority, State, Verdict
+from complaints.escalation import escalation_sweep
+from complaints.models import Case, CaseKind, Category, Channel, Priority, State, Supervision, Verdict
 from core import clock
 from core.demo import DEMO_PASSWORD
 from core.models import Department, User
@@ -227,6 +228,27 @@ def load(*, stdout) -> None:
             created += 1
     _load_merged_pair(rng, leaves, categories, casts, now=now)
     stdout.write(f"Demo cases: {created + 2} cases with their timelines.")
+    _load_escalation(now=now, stdout=stdout)
+
+
+def _load_escalation(*, now, stdout) -> None:
+    """The deadline sweep over the demo's cases as beat would have run it: warnings, urging, supervision
+    of the overdue ones; one supervision notice answered by its department's head."""
+    result = escalation_sweep(now=now)
+    head = User.objects.get(username="head")
+    waiting = Supervision.objects.filter(
+        kind=Supervision.Kind.SUPERVISION,
+        answered_at__isnull=True,
+        department__in=head.memberships.values("department"),
+    ).first()
+    if waiting is not None:
+        services.supervision_answer(
+            supervision_id=waiting.pk,
+            actor=head,
+            reason="该片区管网改造需停水施工，已与街道协调，施工完成后即可办结。",
+            new_completion_date=timezone.localdate(now) + timedelta(days=5),
+        )
+    stdout.write(f"Demo deadlines: {result.notices} notices, {result.supervisions} supervision notices.")
 
 
 def _load_categories() -> dict[str, Category]:

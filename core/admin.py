@@ -27,7 +27,7 @@ class UserAdmin(DjangoUserAdmin):
     inlines = [UserMembershipInline]
     fieldsets = (
         (None, {"fields": ("username", "password")}),
-        (_("Personal info"), {"fields": ("display_name", "email", "language")}),
+        (_("Personal info"), {"fields": ("display_name", "email", "mobile", "language")}),
         (_("Roles"), {"fields": ("groups",)}),
         (_("Permissions"), {"fields": ("is_active", "is_staff", "is_superuser", "user_permissions")}),
         (_("Important dates"), {"fields": ("last_login", "date_joined")}),

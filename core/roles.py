@@ -66,7 +66,7 @@ def _cases(*codenames: str) -> list[str]:
 _REVEAL = ["core.reveal_personal_data"]
 _CASE_CATALOGUE = [
     f"complaints.{action}_{model}"
-    for model in ("category", "slapolicy", "slastagerule")
+    for model in ("category", "slapolicy", "slastagerule", "escalationrule")
     for action in ("view", "add", "change", "delete")
 ]
 
