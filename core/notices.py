@@ -11,6 +11,7 @@ after `NOTICE_CLAIM_SECONDS`. A failure is retried with growing delays, then rec
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from smtplib import SMTPRecipientsRefused
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -23,7 +24,7 @@ from django.utils.functional import Promise
 
 from core import clock
 from core.models import Notice, NoticeDelivery, NoticePreference, User
-from core.sms import sms_backend
+from core.sms import PermanentSmsError, sms_backend
 
 logger = logging.getLogger(__name__)
 
@@ -157,6 +158,10 @@ def hand_to_worker(delivery_ids: list[int]) -> None:
             )
 
 
+# Failures that a retry cannot mend: recorded at once.
+PERMANENT_ERRORS = (SMTPRecipientsRefused, PermanentSmsError)
+
+
 def backoff(attempts: int) -> timedelta:
     """1, 2, 4, 8... minutes after each failed attempt, at most an hour."""
     return timedelta(minutes=min(2 ** (attempts - 1), 60))
@@ -177,7 +182,7 @@ def delivery_attempt(delivery_id: int, *, now: datetime | None = None) -> str:
         _send(delivery)
     except Exception as error:  # any failure of the transport: retried, then recorded
         delivery.last_error = f"{type(error).__name__}: {error}"[:2000]
-        if delivery.attempts >= settings.NOTICE_MAX_ATTEMPTS:
+        if isinstance(error, PERMANENT_ERRORS) or delivery.attempts >= settings.NOTICE_MAX_ATTEMPTS:
             delivery.status = NoticeDelivery.Status.FAILED
             logger.error("Notice delivery %s failed for good: %s", delivery_id, delivery.last_error)
         else:

@@ -5,8 +5,9 @@ message to the log and sends nothing: development and demo machines need no prov
 `LocmemSmsBackend`, which keeps the messages in `core.sms.outbox`.
 
 To plug a provider (Aliyun SMS, Tencent Cloud SMS, a carrier's gateway...), write a class with a
-`send(phone, text)` method that raises `SmsError` when the provider refuses (the delivery is retried
-with backoff, then recorded as failed with the message), put its credentials in the environment, and set
+`send(phone, text)` method that raises `SmsError` when the provider refuses for now (the delivery is
+retried with backoff, then recorded as failed with the message) and `PermanentSmsError` when it never
+will (recorded at once), put its credentials in the environment, and set
 `SMS_BACKEND=yourpackage.sms.ProviderSmsBackend`. `send` is called from a Celery worker, never inside a
 web request.
 """
@@ -23,7 +24,11 @@ outbox: list[tuple[str, str]] = []
 
 
 class SmsError(Exception):
-    """The provider did not take the message; the text says why."""
+    """The provider did not take the message; the text says why. Retried with backoff."""
+
+
+class PermanentSmsError(SmsError):
+    """The provider will never take it (an invalid number, a blocked recipient): recorded, not retried."""
 
 
 class BaseSmsBackend:

@@ -1,7 +1,7 @@
 """Notices: the inbox, the settings, delivery by email and SMS, and what happens when things fail."""
 
 from datetime import timedelta
-from smtplib import SMTPServerDisconnected
+from smtplib import SMTPRecipientsRefused, SMTPServerDisconnected
 
 import pytest
 from django.core import mail
@@ -15,6 +15,13 @@ from core import clock, notices, sms
 from core.models import Notice, NoticeDelivery, NoticePreference
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
+
+
+class RefusingEmailBackend(BaseEmailBackend):
+    """An SMTP server that refuses the address."""
+
+    def send_messages(self, email_messages):
+        raise SMTPRecipientsRefused({"head@example.cn": (550, b"No such user")})
 
 
 class FailingEmailBackend(BaseEmailBackend):
@@ -175,6 +182,17 @@ def test_a_failing_email_server_is_retried_with_backoff_then_recorded(
     assert (delivery.status, delivery.attempts) == (NoticeDelivery.Status.FAILED, 3)
     assert "Connection unexpectedly closed" in delivery.last_error
     assert notices.deliveries_catch_up(now=delivery.next_attempt_at + timedelta(days=1)) == []
+
+
+def test_a_refused_address_is_recorded_at_once(
+    head_by_email, settings, case, django_capture_on_commit_callbacks
+):
+    settings.EMAIL_BACKEND = "tests.core.test_notices.RefusingEmailBackend"
+    with django_capture_on_commit_callbacks(execute=True):
+        delivery = send(head_by_email, case).deliveries.get()
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts) == (NoticeDelivery.Status.FAILED, 1)
+    assert "No such user" in delivery.last_error
 
 
 def test_a_broker_that_is_down_does_not_break_the_request_and_the_notice_goes_out_later(
