@@ -25,7 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from complaints.deadlines import ResolvedPolicy, resolve_policy
-from complaints.models import OPEN_STATES, Case, EscalationRule, Stage, Supervision
+from complaints.models import OPEN_STATES, Case, CaseEvent, EscalationRule, Stage, Supervision
 from core import clock, notices
 from core.models import DepartmentMembership, Notice, NoticeDelivery, User
 from core.roles import Role
@@ -317,7 +317,7 @@ def _act_on(
     result.cases += len(cases)
     if dry_run:
         return
-    result.supervisions += _store_supervisions(planned_supervisions)
+    result.supervisions += len(_store_supervisions(planned_supervisions))
     result.notices += send_many(planned_notices, now=now)
     Case.objects.bulk_update(cases, ["next_escalation_at"])
 
@@ -333,9 +333,10 @@ def _supervision_instructions(case: Case, rule: EscalationRule) -> str:
     ) % {"number": case.number, "deadline": f"{timezone.localtime(case.stage_deadline):%Y-%m-%d %H:%M}"}
 
 
-def _store_supervisions(planned: list[Supervision]) -> int:
+def _store_supervisions(planned: list[Supervision]) -> list[Supervision]:
+    """Store the supervision notices not stored yet, each with its line on the case's timeline."""
     if not planned:
-        return 0
+        return []
     existing = set(
         Supervision.objects.filter(dedupe_key__in=[item.dedupe_key for item in planned]).values_list(
             "dedupe_key", flat=True
@@ -343,7 +344,22 @@ def _store_supervisions(planned: list[Supervision]) -> int:
     )
     new = [item for item in planned if item.dedupe_key not in existing]
     Supervision.objects.bulk_create(new)
-    return len(new)
+    CaseEvent.objects.bulk_create(
+        [
+            CaseEvent(
+                case=item.case,
+                type=CaseEvent.Type.SUPERVISION,
+                action=f"issue_{item.kind}",
+                actor=item.issued_by,
+                note=item.instructions,
+                department=item.department,
+                payload={"answer_due_at": item.answer_due_at.isoformat(), "automatic": True},
+                created_at=item.issued_at,
+            )
+            for item in new
+        ]
+    )
+    return new
 
 
 def send_many(planned: list[tuple[User, str, dict, object, str]], *, now: datetime) -> int:

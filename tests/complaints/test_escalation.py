@@ -90,6 +90,11 @@ def test_each_threshold_fires_once_at_its_moment_to_its_people(signed_case, offi
     ]
     # Answer due two working days after issue: Thursday 15 October 18:00 → Monday 19 October 18:00.
     assert supervisions[0].answer_due_at == THREE_DAYS_LATE
+    assert list(
+        CaseEvent.objects.filter(case=case, type=CaseEvent.Type.SUPERVISION).values_list(
+            "action", "created_at"
+        )
+    ) == [("issue_supervision", ONE_DAY_LATE), ("issue_listed", THREE_DAYS_LATE)]
 
 
 def test_notices_are_written_in_each_recipients_language(signed_case):
