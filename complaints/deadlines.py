@@ -32,12 +32,15 @@ def _specificity(policy: SlaPolicy) -> tuple[bool, bool, bool]:
     return (policy.is_petition, bool(policy.priority), bool(policy.kind))
 
 
-def resolve_policy(*, kind: str, priority: str, is_petition: bool) -> ResolvedPolicy:
-    """Merge the policies matching a case, the most specific first, stage by stage and limit by limit."""
+def resolve_policy(*, kind: str, priority: str, is_petition: bool, policies=None) -> ResolvedPolicy:
+    """Merge the policies matching a case, the most specific first, stage by stage and limit by limit.
+    `policies`: every `SlaPolicy` with its rules prefetched, when the caller resolves many cases."""
+    if policies is None:
+        policies = SlaPolicy.objects.prefetch_related("rules")
     candidates = sorted(
         (
             policy
-            for policy in SlaPolicy.objects.prefetch_related("rules")
+            for policy in policies
             if policy.kind in ("", kind)
             and policy.priority in ("", priority)
             and (is_petition or not policy.is_petition)

@@ -25,7 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from complaints.deadlines import ResolvedPolicy, resolve_policy
-from complaints.models import OPEN_STATES, Case, CaseEvent, EscalationRule, Stage, Supervision
+from complaints.models import OPEN_STATES, Case, CaseEvent, EscalationRule, SlaPolicy, Stage, Supervision
 from core import clock, notices
 from core.models import DepartmentMembership, Notice, NoticeDelivery, User
 from core.roles import Role
@@ -78,12 +78,18 @@ class Clock:
         self.calendar = calendar or working_calendar()
         self.rules = active_rules() if rules is None else rules
         self._policies: dict[tuple, ResolvedPolicy] = {}
+        self._all_policies: list[SlaPolicy] | None = None
 
     def policy(self, case: Case) -> ResolvedPolicy:
         key = (case.kind, case.priority, case.is_petition)
         if key not in self._policies:
+            if self._all_policies is None:
+                self._all_policies = list(SlaPolicy.objects.prefetch_related("rules"))
             self._policies[key] = resolve_policy(
-                kind=case.kind, priority=case.priority, is_petition=case.is_petition
+                kind=case.kind,
+                priority=case.priority,
+                is_petition=case.is_petition,
+                policies=self._all_policies,
             )
         return self._policies[key]
 

@@ -145,17 +145,16 @@ def channels_of(user: User, kind_code: str) -> list[tuple[str, str]]:
 
 
 def hand_to_worker(delivery_ids: list[int]) -> None:
-    """Queue the deliveries; a broker that is down is not the user's problem: the catch-up pass sends
-    them later."""
+    """Queue the deliveries of one transaction as one task; a broker that is down is not the user's
+    problem: the catch-up pass sends them later."""
     from core.tasks import notice_deliver_task
 
-    for delivery_id in delivery_ids:
-        try:
-            notice_deliver_task.delay(delivery_id)
-        except Exception:  # the broker's errors vary by transport; none may fail the request
-            logger.warning(
-                "Broker unavailable: delivery %s waits for the catch-up pass", delivery_id, exc_info=True
-            )
+    try:
+        notice_deliver_task.delay(delivery_ids)
+    except Exception:  # the broker's errors vary by transport; none may fail the request
+        logger.warning(
+            "Broker unavailable: deliveries %s wait for the catch-up pass", delivery_ids, exc_info=True
+        )
 
 
 # Failures that a retry cannot mend: recorded at once.

@@ -10,11 +10,12 @@ def sessions_clear_expired_task() -> None:
 
 
 @shared_task
-def notice_deliver_task(delivery_id: int) -> str:
-    """Send one email or SMS of a notice. Claims it first, so running twice sends once."""
+def notice_deliver_task(delivery_ids: list[int]) -> list[str]:
+    """Send the emails and SMS of notices stored together. Each is claimed first, so running twice sends
+    each once."""
     from core.notices import delivery_attempt
 
-    return delivery_attempt(delivery_id)
+    return [delivery_attempt(delivery_id) for delivery_id in delivery_ids]
 
 
 @shared_task
