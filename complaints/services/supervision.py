@@ -41,7 +41,7 @@ def supervision_issue(
     own deadline for the written answer."""
     if not actor.has_perm(SUPERVISE_PERMISSION):
         raise ActionForbidden(_("Your role does not allow this action."))
-    case = Case.objects.select_for_update().select_related("lead_department").get(pk=case_id)
+    case = Case.objects.select_for_update(of=("self",)).select_related("lead_department").get(pk=case_id)
     if not case.is_open or case.lead_department_id is None:
         raise ActionRefused(_("Only an open case handled by a department can be supervised."))
     now = clock.now()
@@ -96,7 +96,9 @@ def supervision_issue(
 def supervision_answer(*, supervision_id: int, actor, reason: str, new_completion_date: date) -> Supervision:
     """The lead department's head answers in writing: why the case is late and when it will be done.
     The answer shows on the case and in the office's list; the issuer is told."""
-    supervision = Supervision.objects.select_for_update().select_related("case").get(pk=supervision_id)
+    supervision = (
+        Supervision.objects.select_for_update(of=("self",)).select_related("case").get(pk=supervision_id)
+    )
     if not actor.has_perm(ANSWER_PERMISSION) or supervision.department_id not in policy.department_ids(actor):
         raise ActionForbidden(_("The head of the department under supervision answers it."))
     if supervision.is_answered:
