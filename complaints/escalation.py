@@ -2,14 +2,15 @@
 listed supervision, each exactly once per case, stage, deadline and threshold.
 
 How it stays cheap and exact:
-- `schedule()` stores on the case the moment of its next threshold (`Case.next_escalation_at`) whenever
-  the stage or its deadline changes (`complaints.services.base.move`, `touch`, registration). The sweep
-  reads only the cases whose moment has come, through a partial index: its cost grows with the cases
-  coming due, not with the open cases.
-- The sweep locks the due cases with `SELECT ... FOR UPDATE SKIP LOCKED`: a second sweep running at the
-  same time takes other cases or none. Every notice and supervision document carries a unique key
-  (case, stage start, deadline, rule, occurrence, recipient), so even a sweep that somehow saw the
-  same case again could not store them twice.
+- `schedule()` stores the moment of the case's next threshold (`CaseSchedule.next_at`, a narrow row
+  of its own) whenever the stage or its deadline changes (`complaints.services.base.move`, `touch`,
+  registration). The sweep reads only the cases whose moment has come, through a partial index: its
+  cost grows with the cases coming due, not with the open cases.
+- The sweep locks the due schedule rows with `SELECT ... FOR UPDATE SKIP LOCKED`: a second sweep
+  running at the same time takes other cases or none, and a transition of a case waits for the sweep
+  holding its row (then stores the new stage's moment). Every notice and supervision document carries
+  a unique key (case, stage start, deadline, rule, occurrence, recipient), so even a sweep that somehow
+  saw the same case again could not store them twice.
 - A sweep after downtime sends every threshold that came due since the case's stored moment, late
   rather than never (a daily reminder only once, for the latest day).
 """
@@ -25,7 +26,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from complaints.deadlines import ResolvedPolicy, resolve_policy
-from complaints.models import OPEN_STATES, Case, CaseEvent, EscalationRule, SlaPolicy, Stage, Supervision
+from complaints.models import (
+    OPEN_STATES,
+    Case,
+    CaseEvent,
+    CaseSchedule,
+    EscalationRule,
+    SlaPolicy,
+    Stage,
+    Supervision,
+)
 from core import clock, notices
 from core.models import DepartmentMembership, Notice, NoticeDelivery, User
 from core.roles import Role
@@ -93,42 +103,37 @@ class Clock:
             )
         return self._policies[key]
 
-    def thresholds(self, case: Case, *, since: datetime, until: datetime) -> list[Threshold]:
-        """The thresholds of the case's current stage with `since <= at <= until`, in time order; of a
-        daily reminder only the latest occurrence in the window."""
+    def plan(
+        self, case: Case, *, since: datetime | None, until: datetime
+    ) -> tuple[list[Threshold], datetime | None]:
+        """The thresholds of the case's current stage with `since <= at <= until` in time order (of a daily
+        reminder only the latest occurrence in the window; none without `since`), and the moment of the
+        first threshold after `until`. Each rule's moments are computed once."""
         if not case.is_clock_running or case.stage_started_at is None:
-            return []
-        found = []
+            return [], None
+        due, later = [], []
         for rule in self.rules:
             if rule.percent_of_stage is not None:
                 at = self._share_of_stage(case, rule.percent_of_stage)
-                if since <= at <= until:
-                    found.append(Threshold(rule, 0, at))
+                if at > until:
+                    later.append(at)
+                elif since is not None and at >= since:
+                    due.append(Threshold(rule, 0, at))
                 continue
-            occurrence = self._last_occurrence(case, rule, until)
-            if occurrence is not None:
-                at = self._overdue_at(case, occurrence)
-                if at >= since:
-                    found.append(Threshold(rule, occurrence if rule.repeats_daily else 0, at))
-        return sorted(found, key=lambda threshold: threshold.at)
+            last = self._last_occurrence(case, rule, until)
+            if last is None:
+                later.append(self._overdue_at(case, rule.working_days_overdue))
+                continue
+            at = self._overdue_at(case, last)
+            if since is not None and at >= since:
+                due.append(Threshold(rule, last if rule.repeats_daily else 0, at))
+            if rule.repeats_daily:
+                later.append(self._overdue_at(case, last + 1))
+        return sorted(due, key=lambda threshold: threshold.at), min(later, default=None)
 
     def next_at(self, case: Case, *, after: datetime) -> datetime | None:
         """The first threshold of the case's current stage strictly after `after`, or None."""
-        if not case.is_clock_running or case.stage_started_at is None:
-            return None
-        moments = []
-        for rule in self.rules:
-            if rule.percent_of_stage is not None:
-                at = self._share_of_stage(case, rule.percent_of_stage)
-                if at > after:
-                    moments.append(at)
-                continue
-            last = self._last_occurrence(case, rule, after)
-            if last is None:
-                moments.append(self._overdue_at(case, rule.working_days_overdue))
-            elif rule.repeats_daily:
-                moments.append(self._overdue_at(case, last + 1))
-        return min(moments, default=None)
+        return self.plan(case, since=None, until=after)[1]
 
     def _share_of_stage(self, case: Case, percent: int) -> datetime:
         start, deadline = case.stage_started_at, case.stage_deadline
@@ -160,11 +165,15 @@ class Clock:
         return first
 
 
-def schedule(case: Case, *, now: datetime | None = None, thresholds: Clock | None = None) -> tuple[str, ...]:
-    """Store the moment of the case's next threshold after `now`. Returns the field changed, for the
-    caller's `save(update_fields=...)`."""
-    case.next_escalation_at = (thresholds or Clock()).next_at(case, after=now or clock.now())
-    return ("next_escalation_at",)
+def schedule(case: Case, *, now: datetime | None = None, thresholds: Clock | None = None) -> None:
+    """Store the moment of the case's next threshold after `now` (one upsert of its schedule row)."""
+    next_at = (thresholds or Clock()).next_at(case, after=now or clock.now())
+    CaseSchedule.objects.bulk_create(
+        [CaseSchedule(case_id=case.pk, next_at=next_at)],
+        update_conflicts=True,
+        unique_fields=["case"],
+        update_fields=["next_at"],
+    )
 
 
 # Who is told
@@ -258,19 +267,18 @@ def escalation_sweep(*, now: datetime | None = None, dry_run: bool = False, batc
     thresholds = Clock()
     while True:
         with transaction.atomic():
-            cases = list(
-                Case.objects.select_for_update(skip_locked=True, of=("self",))
-                .filter(next_escalation_at__lte=now)
-                .select_related("lead_department", "category")
-                .order_by("next_escalation_at", "pk")[:batch]
+            rows = list(
+                CaseSchedule.objects.select_for_update(skip_locked=True)
+                .filter(next_at__lte=now)
+                .order_by("next_at", "case_id")[:batch]
             )
-            if not cases:
+            if not rows:
                 break
-            _act_on(cases, thresholds=thresholds, now=now, result=result, dry_run=dry_run)
+            _act_on(rows, thresholds=thresholds, now=now, result=result, dry_run=dry_run)
             if dry_run:
                 transaction.set_rollback(True)
                 break
-        if len(cases) < batch:
+        if len(rows) < batch:
             break
     if not dry_run:
         result.escalated = supervisions_escalate(now=now)
@@ -278,15 +286,25 @@ def escalation_sweep(*, now: datetime | None = None, dry_run: bool = False, batc
 
 
 def _act_on(
-    cases: list[Case], *, thresholds: Clock, now: datetime, result: SweepResult, dry_run: bool
+    rows: list[CaseSchedule], *, thresholds: Clock, now: datetime, result: SweepResult, dry_run: bool
 ) -> None:
+    cases = {
+        case.pk: case
+        for case in Case.objects.filter(pk__in=[row.case_id for row in rows]).select_related(
+            "lead_department", "category"
+        )
+    }
     recipients = Recipients()
-    recipients.load_departments({case.lead_department_id for case in cases if case.lead_department_id})
+    recipients.load_departments(
+        {case.lead_department_id for case in cases.values() if case.lead_department_id}
+    )
     planned_notices: list[tuple[User, str, dict, Case, str]] = []
     planned_supervisions: list[Supervision] = []
     issuer = None
-    for case in cases:
-        for threshold in thresholds.thresholds(case, since=case.next_escalation_at, until=now):
+    for row in rows:
+        case = cases[row.case_id]
+        due, row.next_at = thresholds.plan(case, since=row.next_at, until=now)
+        for threshold in due:
             rule = threshold.rule
             key = (
                 f"{case.pk}:{case.stage}:{case.stage_started_at.timestamp():.0f}:"
@@ -319,13 +337,14 @@ def _act_on(
                 planned_notices.append(
                     (user, NOTICE_KINDS[rule.action], context, case, f"escalation:{key}:{user.pk}")
                 )
-        case.next_escalation_at = thresholds.next_at(case, after=now)
-    result.cases += len(cases)
+    result.cases += len(rows)
     if dry_run:
         return
     result.supervisions += len(_store_supervisions(planned_supervisions))
     result.notices += send_many(planned_notices, now=now)
-    Case.objects.bulk_update(cases, ["next_escalation_at"])
+    CaseSchedule.objects.bulk_create(
+        rows, update_conflicts=True, unique_fields=["case"], update_fields=["next_at"]
+    )
 
 
 def answer_due(now: datetime, calendar: WorkingCalendar) -> datetime:
@@ -379,6 +398,7 @@ def send_many(planned: list[tuple[User, str, dict, object, str]], *, now: dateti
         )
     )
     texts: dict[tuple, tuple[str, str]] = {}
+    links: dict[int, str] = {}
     rows, channels = [], []
     for user, kind_code, context, target, key in planned:
         if key in existing:
@@ -389,13 +409,15 @@ def send_many(planned: list[tuple[User, str, dict, object, str]], *, now: dateti
         if text_key not in texts:
             texts[text_key] = notices.render(kind_code, context, language)
         subject, body = texts[text_key]
+        if id(target) not in links:
+            links[id(target)] = target.get_absolute_url()
         rows.append(
             Notice(
                 recipient=user,
                 kind=kind_code,
                 subject=subject,
                 body=body,
-                url=target.get_absolute_url(),
+                url=links[id(target)],
                 target_type=notices.content_type_of(target),
                 target_id=str(target.pk),
                 dedupe_key=key,

@@ -347,11 +347,6 @@ class Case(models.Model):
         "self", verbose_name=_("repeat of"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
 
-    # When the deadline sweep next has something to do for this case (a warning, urging, supervision...);
-    # None while no clock runs. Kept by `complaints.escalation.schedule()` whenever the stage or its
-    # deadline changes, so the sweep reads only the cases coming due (a partial index).
-    next_escalation_at = models.DateTimeField(null=True, blank=True, editable=False)
-
     version = models.PositiveIntegerField(default=1, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -380,11 +375,6 @@ class Case(models.Model):
             models.Index(fields=["citizen_phone", "created_at"], name="complaints_case_phone"),
             models.Index(fields=["kind", "created_at"], name="complaints_case_kind_created"),
             models.Index(fields=["category", "created_at"], name="complaints_case_category"),
-            models.Index(
-                fields=["next_escalation_at"],
-                condition=Q(next_escalation_at__isnull=False),
-                name="complaints_case_escalation",
-            ),
         ]
         permissions = [
             ("register_case", _("Can register cases")),
@@ -669,6 +659,29 @@ class RectificationItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.description[:40]} ({self.status})"
+
+
+class CaseSchedule(models.Model):
+    """When the deadline sweep next has something to do for a case (a warning, urging, supervision...);
+    `next_at` is None while no clock runs. Kept by `complaints.escalation.schedule()` whenever the stage
+    or its deadline changes, so the sweep reads only the cases coming due (a partial index).
+
+    A narrow table of its own: the sweep rewrites it for every case it handles, and rewriting the wide
+    case row (with its many indexes, the text search index among them) cost five to ten times more
+    (bench/README.md, "Deadline sweep")."""
+
+    case = models.OneToOneField(Case, primary_key=True, on_delete=models.CASCADE, related_name="schedule")
+    next_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["next_at"], condition=Q(next_at__isnull=False), name="complaints_schedule_due"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.next_at}"
 
 
 class EscalationRule(models.Model):

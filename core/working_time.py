@@ -40,6 +40,9 @@ class DurationUnit(models.TextChoices):
     CALENDAR_DAYS = "calendar_days", _("calendar days")
 
 
+_UNITS = frozenset(DurationUnit.values)  # built once: add() runs thousands of times per deadline sweep
+
+
 @dataclass(frozen=True)
 class RemainingTime:
     """Working time left before a deadline, or past it, split for display.
@@ -172,7 +175,7 @@ class WorkingCalendar:
         `amount` must not be negative; zero returns `start` unchanged in every unit.
         """
         start = self._local(start)
-        if unit not in DurationUnit.values:
+        if unit not in _UNITS:
             raise ValueError(f"Unknown duration unit {unit!r}; use one of {', '.join(DurationUnit.values)}.")
         if amount < 0:
             raise ValueError(f"A deadline cannot be counted backwards ({amount} {unit}).")

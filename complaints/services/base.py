@@ -118,8 +118,8 @@ def move(
     from_state = case.state
     case.state = to_state
     case.version += 1
-    fields = (*fields, *escalation.schedule(case, now=now))
     case.save(update_fields=[*fields, "state", "version", "updated_at"])
+    escalation.schedule(case, now=now)
     record(
         case,
         actor=actor,
@@ -137,8 +137,8 @@ def move(
 def touch(case: Case, *, fields: tuple[str, ...] = ()) -> None:
     """Save changed fields of a case whose state stays, bumping its version (stale pages then refuse)."""
     case.version += 1
-    fields = (*fields, *escalation.schedule(case))
     case.save(update_fields=[*fields, "version", "updated_at"])
+    escalation.schedule(case)
 
 
 STAGE_FIELDS = ("stage", "stage_started_at", "stage_deadline")

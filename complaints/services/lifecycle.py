@@ -130,8 +130,8 @@ def case_register(
     )
     enter_stage(case, Stage.DISPATCH, now)
     case.overall_deadline = deadline_after(now, policy_for(case).rules.get(Stage.HANDLE))
-    escalation.schedule(case, now=now)
     case.save()
+    escalation.schedule(case, now=now)
     record(
         case,
         actor=actor,

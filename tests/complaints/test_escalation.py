@@ -11,7 +11,7 @@ from django.core.management import call_command
 from complaints import services
 from complaints.errors import ActionForbidden, ActionRefused
 from complaints.escalation import escalation_sweep
-from complaints.models import Case, CaseEvent, CaseKind, State, Supervision
+from complaints.models import CaseEvent, CaseKind, CaseSchedule, State, Supervision
 from core import clock
 from core.models import Notice
 
@@ -28,6 +28,10 @@ ONE_DAY_LATE = datetime(2026, 10, 15, 18, 0, tzinfo=SHANGHAI)
 TWO_DAYS_LATE = datetime(2026, 10, 16, 18, 0, tzinfo=SHANGHAI)
 THREE_DAYS_LATE = datetime(2026, 10, 19, 18, 0, tzinfo=SHANGHAI)  # over the weekend: Monday
 MINUTE = timedelta(minutes=1)
+
+
+def next_at(case):
+    return CaseSchedule.objects.get(case=case).next_at
 
 
 @pytest.fixture
@@ -55,7 +59,7 @@ def sweep_at(moment: datetime) -> list[tuple[str, str]]:
 
 def test_each_threshold_fires_once_at_its_moment_to_its_people(signed_case, office, leader):
     case = signed_case
-    assert Case.objects.get(pk=case.pk).next_escalation_at == HALF
+    assert next_at(case) == HALF
 
     assert sweep_at(HALF - MINUTE) == []
     assert sweep_at(HALF) == [("case_warning", "handler")]
@@ -120,7 +124,7 @@ def test_a_sweep_after_downtime_sends_what_came_due_once_and_late(signed_case):
 def test_the_sweep_reads_only_the_cases_coming_due(signed_case, case_in):
     with clock.travel_to(SIGNED):
         others = [case_in(State.SIGNED, kind=CaseKind.COMPLAINT) for _number in range(3)]
-    assert all(Case.objects.get(pk=case.pk).next_escalation_at > HALF for case in others)
+    assert all(next_at(case) > HALF for case in others)
     with clock.travel_to(HALF):
         result = escalation_sweep()
     assert result.cases == 1
@@ -130,11 +134,11 @@ def test_a_suspended_case_waits_and_resuming_moves_the_thresholds(signed_case, h
     with clock.travel_to(SIGNED + timedelta(hours=1)):
         services.case_start(case_id=signed_case.pk, actor=handler)
         services.case_suspend(case_id=signed_case.pk, actor=handler, reason="等待补充材料")
-    assert Case.objects.get(pk=signed_case.pk).next_escalation_at is None
+    assert next_at(signed_case) is None
     assert sweep_at(DEADLINE + timedelta(days=3)) == []
     with clock.travel_to(DEADLINE + timedelta(days=3)):
         case = services.case_resume(case_id=signed_case.pk, actor=handler)
-    assert case.stage_deadline > DEADLINE and case.next_escalation_at > DEADLINE + timedelta(days=3)
+    assert case.stage_deadline > DEADLINE and next_at(case) > DEADLINE + timedelta(days=3)
 
 
 def test_after_the_reply_the_revisit_stage_has_its_own_thresholds(signed_case, handler, head, agent):
@@ -156,7 +160,7 @@ def test_the_dry_run_lists_and_sends_nothing(signed_case, capsys):
         call_command("escalate", "--dry-run")
     output = capsys.readouterr().out
     assert f"{signed_case.number} warning_50" in output and f"{signed_case.number} urging" in output
-    assert not Notice.objects.exists() and Case.objects.get(pk=signed_case.pk).next_escalation_at == HALF
+    assert not Notice.objects.exists() and next_at(signed_case) == HALF
 
 
 def test_the_rules_are_data(signed_case, handler):

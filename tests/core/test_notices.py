@@ -232,7 +232,9 @@ def test_a_broker_that_is_down_does_not_break_the_request_and_the_notice_goes_ou
 def test_notice_texts_are_plain_text_and_pages_escape_them(client_as, head, case):
     case.category.name = "水费 & <发票>"
     case.category.save()
-    notice = notices.notice_send(recipient=head, kind_code="case_assigned", context={"case": case}, url="/cases/")
+    notice = notices.notice_send(
+        recipient=head, kind_code="case_assigned", context={"case": case}, url="/cases/"
+    )
     assert "水费 & <发票>" in notice.body  # stored as written, not HTML-escaped
     page = client_as(head).get(reverse("core:notices")).content.decode()
     assert "水费 &amp; &lt;发票&gt;" in page and "<发票>" not in page
