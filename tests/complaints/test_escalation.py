@@ -241,3 +241,19 @@ def test_an_unanswered_supervision_escalates_to_the_leaders_once(supervised, lea
     )
     supervised.refresh_from_db()
     assert supervised.escalated_at == supervised.answer_due_at
+
+
+def test_open_cases_of_before_the_upgrade_are_scheduled_without_old_notices(signed_case):
+    import importlib
+
+    from django.apps import apps
+
+    CaseSchedule.objects.all().delete()
+    migration = importlib.import_module("complaints.migrations.0008_schedule_open_cases")
+    with clock.travel_to(EIGHTY + MINUTE):
+        migration.schedule_open_cases(apps, None)
+    # The migration runs on the real clock; the sweep after it stores the next moment and sends nothing old.
+    CaseSchedule.objects.update(next_at=EIGHTY + MINUTE)
+    assert sweep_at(EIGHTY + 2 * MINUTE) == []
+    assert next_at(signed_case) == DEADLINE
+    assert sweep_at(DEADLINE) == [("case_urging", "handler"), ("case_urging", "head")]
