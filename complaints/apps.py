@@ -3,11 +3,23 @@ from django.utils.translation import gettext_lazy as _
 
 from core.roles import Role
 
+PANEL_ROWS = 20
+
 
 def listed_supervision_panel(user) -> dict:
     from complaints.escalation import listed_supervision
 
-    return {"listed": list(listed_supervision().order_by("answered_at", "-issued_at")[:20])}
+    listed = listed_supervision()
+    return {
+        "listed": list(listed.order_by("answered_at", "-issued_at")[:PANEL_ROWS]),
+        "count": listed.count(),
+    }
+
+
+def may_follow_supervision(user) -> bool:
+    from complaints.selectors import may_follow_supervision
+
+    return may_follow_supervision(user)
 
 
 class ComplaintsConfig(AppConfig):
@@ -34,7 +46,7 @@ class ComplaintsConfig(AppConfig):
                 label=_("Supervision"),
                 url_name="complaints:supervision",
                 order=25,
-                permissions=("complaints.supervise_case", "complaints.answer_supervision"),
+                condition=may_follow_supervision,
                 description=_(
                     "Supervision notices and listed supervision: open ones first, with the answers."
                 ),

@@ -28,6 +28,7 @@ from complaints.models import (
 from complaints.services.base import authorize
 from complaints.workflow import ACTIONS, Action
 from core import clock, personal_data, policy
+from core.roles import Role
 from core.working_time import WorkingCalendar, working_calendar
 
 LIST_RELATED = ("category", "category__parent", "lead_department")
@@ -330,6 +331,15 @@ def supervision_list(user, *, status: str = "open") -> QuerySet[Supervision]:
     if status == "answered":
         return supervisions.filter(answered_at__isnull=False).order_by("-answered_at", "-id")
     return supervisions.filter(answered_at__isnull=True).order_by("answer_due_at", "id")
+
+
+def may_follow_supervision(user) -> bool:
+    """The office and the heads who issue and answer supervision, and the leaders who list cases for it."""
+    return (
+        user.has_perm("complaints.supervise_case")
+        or user.has_perm("complaints.answer_supervision")
+        or user.has_role(Role.LEADER)
+    )
 
 
 def may_answer(user, supervision: Supervision) -> bool:

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 from complaints import selectors, services
 from complaints.filters import CaseFilter
 from complaints.forms import ACTION_FORMS, CaseRegisterForm, SupervisionAnswerForm, SupervisionIssueForm
-from complaints.models import Category
+from complaints.models import Category, Supervision
 from complaints.selectors import INBOX_BUCKETS
 from complaints.services import ActionForbidden, CaseError
 from complaints.workflow import ACTIONS
@@ -276,17 +276,16 @@ def supervision_answer(request, pk):
 @login_required
 def supervision(request):
     """Open supervision (unanswered, the nearest answer deadline first) or the answered ones."""
-    if not (
-        request.user.has_perm("complaints.supervise_case")
-        or request.user.has_perm("complaints.answer_supervision")
-    ):
+    if not selectors.may_follow_supervision(request.user):
         raise PermissionDenied
     status = "answered" if request.GET.get("status") == "answered" else "open"
-    page = CappedPaginator(
-        selectors.supervision_list(request.user, status=status), settings.CASES_PER_PAGE
-    ).get_page(request.GET.get("page"))
+    kind = request.GET.get("kind", "")
+    supervisions = selectors.supervision_list(request.user, status=status)
+    if kind in Supervision.Kind.values:
+        supervisions = supervisions.filter(kind=kind)
+    page = CappedPaginator(supervisions, settings.CASES_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "complaints/supervision.html",
-        {"page": page, "status": status, "now": clock.now(), "section": "supervision"},
+        {"page": page, "status": status, "kind": kind, "now": clock.now(), "section": "supervision"},
     )

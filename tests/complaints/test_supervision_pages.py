@@ -66,6 +66,13 @@ def test_a_head_sees_the_supervision_of_the_department_only(
     assert mine.case.number in page and theirs.case.number not in page
 
 
+def test_leaders_follow_listed_supervision(client_as, case_in, office, leader):
+    listed = supervise(case_in(State.IN_PROGRESS), office, kind=Supervision.Kind.LISTED)
+    plain = supervise(case_in(State.IN_PROGRESS), office)
+    page = client_as(leader).get(LIST, {"kind": "listed"}).content.decode()
+    assert listed.case.number in page and plain.case.number not in page
+
+
 @pytest.mark.parametrize("role", ["handler", "clerk", "agent", "inspector"])
 def test_roles_without_supervision_cannot_open_the_list(request, client_as, role):
     assert client_as(request.getfixturevalue(role)).get(LIST).status_code == 403
