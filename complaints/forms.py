@@ -66,20 +66,6 @@ class MultipleFileField(forms.FileField):
         return [single_file_clean(data, initial)] if data else []
 
 
-def _clean_phone(value: str) -> str:
-    if not value:
-        return ""
-    personal_data.validate_phone(value)
-    return personal_data.normalise_phone(value)
-
-
-def _clean_id_number(value: str) -> str:
-    if not value:
-        return ""
-    personal_data.validate_id_number(value)
-    return personal_data.normalise_id_number(value)
-
-
 def leaf_categories():
     return Category.objects.filter(is_active=True, children__isnull=True).select_related("parent")
 
@@ -125,10 +111,10 @@ class CaseRegisterForm(BaseCaseForm):
         )
 
     def clean_citizen_phone(self):
-        return _clean_phone(self.cleaned_data["citizen_phone"].strip())
+        return personal_data.checked_phone(self.cleaned_data["citizen_phone"])
 
     def clean_citizen_id_number(self):
-        return _clean_id_number(self.cleaned_data["citizen_id_number"].strip())
+        return personal_data.checked_id_number(self.cleaned_data["citizen_id_number"])
 
     def clean(self):
         data = super().clean()

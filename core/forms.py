@@ -25,11 +25,7 @@ class NoticeSettingsForm(forms.Form):
         self.fields["mobile"].initial = user.mobile
 
     def clean_mobile(self):
-        value = self.cleaned_data["mobile"].strip()
-        if not value:
-            return ""
-        personal_data.validate_phone(value)
-        return personal_data.normalise_phone(value)
+        return personal_data.checked_phone(self.cleaned_data["mobile"])
 
     def clean(self):
         data = super().clean()

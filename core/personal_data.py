@@ -213,6 +213,24 @@ def validate_phone(value: str) -> None:
         )
 
 
+def checked_phone(value: str | None) -> str:
+    """A form field's phone number: "" when empty, else validated (ValidationError) and normalised."""
+    value = (value or "").strip()
+    if not value:
+        return ""
+    validate_phone(value)
+    return normalise_phone(value)
+
+
+def checked_id_number(value: str | None) -> str:
+    """A form field's ID number: "" when empty, else validated (ValidationError) and normalised."""
+    value = (value or "").strip()
+    if not value:
+        return ""
+    validate_id_number(value)
+    return normalise_id_number(value)
+
+
 def valid_phone_or_empty(value: str | None) -> str:
     """The normalised phone number if it is complete and valid, else "": for look-ups while it is typed."""
     try:

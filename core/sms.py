@@ -13,6 +13,7 @@ web request.
 """
 
 import logging
+from abc import ABC, abstractmethod
 
 from django.conf import settings
 from django.utils.module_loading import import_string
@@ -31,9 +32,10 @@ class PermanentSmsError(SmsError):
     """The provider will never take it (an invalid number, a blocked recipient): recorded, not retried."""
 
 
-class BaseSmsBackend:
+class BaseSmsBackend(ABC):
+    @abstractmethod
     def send(self, phone: str, text: str) -> None:
-        raise NotImplementedError
+        """Send `text` to `phone`; raise `SmsError` (retried) or `PermanentSmsError` (recorded)."""
 
 
 class LoggingSmsBackend(BaseSmsBackend):

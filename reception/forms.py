@@ -46,18 +46,10 @@ class VisitorForm(BaseCaseForm):
         self.fields["phone"].widget.attrs["autocomplete"] = "off"
 
     def clean_id_number(self):
-        value = self.cleaned_data["id_number"].strip()
-        if not value:
-            return ""
-        personal_data.validate_id_number(value)
-        return personal_data.normalise_id_number(value)
+        return personal_data.checked_id_number(self.cleaned_data["id_number"])
 
     def clean_phone(self):
-        value = self.cleaned_data["phone"].strip()
-        if not value:
-            return ""
-        personal_data.validate_phone(value)
-        return personal_data.normalise_phone(value)
+        return personal_data.checked_phone(self.cleaned_data["phone"])
 
     def clean(self):
         data = super().clean()

@@ -72,39 +72,40 @@ def earlier_contacts(*, phone: str, id_number: str, before_visit: Visit | None =
     return visits.count(), Case.objects.filter(case_condition).exists()
 
 
-def _visitor_fields(
-    *,
-    visitor_name: str,
-    gender: str,
-    id_number: str,
-    phone: str,
-    address: str,
-    group_size: int,
-    reason: str,
-) -> dict:
-    """Check and complete the visitor's fields: a name, a way to answer them, the gender the ID number
-    states (filled in when left blank, refused when it contradicts)."""
-    visitor_name = visitor_name.strip()
-    reason = reason.strip()
-    if not visitor_name:
+def _new_visit(*, clerk, visitor: dict, category, repeat_of, now: datetime, **placement) -> Visit:
+    """A visit (not saved yet) of the visitor's checked fields, with the repeat flag and the count of
+    earlier visits computed from the register and the cases. The visitor needs a name, a way to be
+    answered and a reason; the gender is the one the ID number states (filled in when left blank,
+    refused when it contradicts). `placement`: the date, room, leader day, state and arrival."""
+    name, reason = visitor["visitor_name"].strip(), visitor["reason"].strip()
+    id_number, phone, gender = visitor["id_number"], visitor["phone"], visitor["gender"]
+    if not name:
         raise ActionRefused(_("Give the visitor's name."))
-    if not (phone or address):
+    if not (phone or visitor["address"]):
         raise ActionRefused(_("Give a phone number or an address so the visitor can be answered."))
     if not reason:
         raise ActionRefused(_("Say why the visitor came."))
     stated = personal_data.id_number_gender(id_number) if id_number else None
     if stated and gender and gender != stated:
         raise ActionRefused(_("The gender does not match the ID number."))
-    return {
-        "visitor_name": visitor_name,
-        "gender": gender or stated or "",
-        "id_number": id_number,
-        "id_lookup": personal_data.id_number_lookup_key(id_number) if id_number else "",
-        "phone": phone,
-        "address": address.strip(),
-        "group_size": group_size,
-        "reason": reason,
-    }
+    earlier_visits, has_case = earlier_contacts(phone=phone, id_number=id_number)
+    return Visit(
+        visitor_name=name,
+        gender=gender or stated or "",
+        id_number=id_number,
+        id_lookup=personal_data.id_number_lookup_key(id_number) if id_number else "",
+        phone=phone,
+        address=visitor["address"].strip(),
+        group_size=visitor["group_size"],
+        reason=reason,
+        category=category,
+        repeat_of=repeat_of,
+        is_repeat=bool(earlier_visits or has_case or repeat_of),
+        earlier_visits=earlier_visits,
+        clerk=clerk,
+        created_at=now,
+        **placement,
+    )
 
 
 def _create_with_ticket(visit: Visit) -> Visit:
@@ -153,29 +154,25 @@ def visit_register(
     if leader_day is not None:
         _check_leader_day_open(leader_day, on=today)
         room = leader_day.room
-    fields = _visitor_fields(
-        visitor_name=visitor_name,
-        gender=gender,
-        id_number=id_number,
-        phone=phone,
-        address=address,
-        group_size=group_size,
-        reason=reason,
-    )
-    earlier_visits, has_case = earlier_contacts(phone=phone, id_number=id_number)
-    visit = Visit(
+    visit = _new_visit(
+        clerk=clerk,
+        visitor={
+            "visitor_name": visitor_name,
+            "gender": gender,
+            "id_number": id_number,
+            "phone": phone,
+            "address": address,
+            "group_size": group_size,
+            "reason": reason,
+        },
+        category=category,
+        repeat_of=repeat_of,
+        now=now,
         visit_date=today,
         room=room,
         leader_day=leader_day,
         state=Visit.State.WAITING,
-        category=category,
-        repeat_of=repeat_of,
-        is_repeat=bool(earlier_visits or has_case or repeat_of),
-        earlier_visits=earlier_visits,
-        clerk=clerk,
         arrived_at=arrived_at,
-        created_at=now,
-        **fields,
     )
     return _create_with_ticket(visit)
 
@@ -216,28 +213,24 @@ def visit_book(
             _("This leader reception day is fully booked (%(capacity)s visits).")
             % {"capacity": leader_day.capacity}
         )
-    fields = _visitor_fields(
-        visitor_name=visitor_name,
-        gender=gender,
-        id_number=id_number,
-        phone=phone,
-        address=address,
-        group_size=group_size,
-        reason=reason,
-    )
-    earlier_visits, has_case = earlier_contacts(phone=phone, id_number=id_number)
-    visit = Visit(
+    visit = _new_visit(
+        clerk=clerk,
+        visitor={
+            "visitor_name": visitor_name,
+            "gender": gender,
+            "id_number": id_number,
+            "phone": phone,
+            "address": address,
+            "group_size": group_size,
+            "reason": reason,
+        },
+        category=category,
+        repeat_of=repeat_of,
+        now=now,
         visit_date=leader_day.date,
         room=leader_day.room,
         leader_day=leader_day,
         state=Visit.State.BOOKED,
-        category=category,
-        repeat_of=repeat_of,
-        is_repeat=bool(earlier_visits or has_case or repeat_of),
-        earlier_visits=earlier_visits,
-        clerk=clerk,
-        created_at=now,
-        **fields,
     )
     return _create_with_ticket(visit)
 
