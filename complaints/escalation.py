@@ -37,7 +37,7 @@ from complaints.models import (
     Supervision,
 )
 from core import clock, notices
-from core.models import DepartmentMembership, Notice, NoticeDelivery, User
+from core.models import DepartmentMembership, User
 from core.roles import Role
 from core.services import system_user
 from core.working_time import DurationUnit, WorkingCalendar, working_calendar
@@ -298,7 +298,7 @@ def _act_on(
     recipients.load_departments(
         {case.lead_department_id for case in cases.values() if case.lead_department_id}
     )
-    planned_notices: list[tuple[User, str, dict, Case, str]] = []
+    planned_notices: list[notices.NoticePlan] = []
     planned_supervisions: list[Supervision] = []
     issuer = None
     for row in rows:
@@ -335,13 +335,15 @@ def _act_on(
                 )
             for user in recipients.for_rule(case, rule):
                 planned_notices.append(
-                    (user, NOTICE_KINDS[rule.action], context, case, f"escalation:{key}:{user.pk}")
+                    notices.NoticePlan(
+                        user, NOTICE_KINDS[rule.action], context, case, f"escalation:{key}:{user.pk}"
+                    )
                 )
     result.cases += len(rows)
     if dry_run:
         return
     result.supervisions += len(_store_supervisions(planned_supervisions))
-    result.notices += send_many(planned_notices, now=now)
+    result.notices += len(notices.notices_send(planned_notices, now=now))
     CaseSchedule.objects.bulk_create(
         rows, update_conflicts=True, unique_fields=["case"], update_fields=["next_at"]
     )
@@ -387,74 +389,6 @@ def _store_supervisions(planned: list[Supervision]) -> list[Supervision]:
     return new
 
 
-def send_many(planned: list[tuple[User, str, dict, object, str]], *, now: datetime) -> int:
-    """Store many notices at once (the sweep's path; one text per kind, object and language), skipping
-    keys already stored, and plan their email/SMS deliveries. Returns the number stored."""
-    if not planned:
-        return 0
-    existing = set(
-        Notice.objects.filter(dedupe_key__in=[key for *_rest, key in planned]).values_list(
-            "dedupe_key", flat=True
-        )
-    )
-    texts: dict[tuple, tuple[str, str]] = {}
-    links: dict[int, str] = {}
-    rows, channels = [], []
-    for user, kind_code, context, target, key in planned:
-        if key in existing:
-            continue
-        existing.add(key)
-        language = notices.language_of(user)
-        text_key = (kind_code, id(context), language)
-        if text_key not in texts:
-            texts[text_key] = notices.render(kind_code, context, language)
-        subject, body = texts[text_key]
-        if id(target) not in links:
-            links[id(target)] = target.get_absolute_url()
-        rows.append(
-            Notice(
-                recipient=user,
-                kind=kind_code,
-                subject=subject,
-                body=body,
-                url=links[id(target)],
-                target_type=notices.content_type_of(target),
-                target_id=str(target.pk),
-                dedupe_key=key,
-                created_at=now,
-                sent_at=now,
-            )
-        )
-        channels.append(notices.channels_of(user, kind_code))
-    Notice.objects.bulk_create(rows)
-    deliveries = [
-        NoticeDelivery(notice_id=notice.pk, channel=channel, address=address, next_attempt_at=now)
-        for notice, wanted in zip(_with_ids(rows), channels, strict=True)
-        for channel, address in wanted
-    ]
-    if deliveries:
-        NoticeDelivery.objects.bulk_create(deliveries)
-        ids = list(
-            NoticeDelivery.objects.filter(
-                notice__dedupe_key__in=[row.dedupe_key for row in rows]
-            ).values_list("pk", flat=True)
-        )
-        transaction.on_commit(lambda: notices.hand_to_worker(ids))
-    return len(rows)
-
-
-def _with_ids(rows: list[Notice]) -> list[Notice]:
-    """The stored rows with their ids (SQLite's bulk insert does not return them)."""
-    if all(row.pk for row in rows):
-        return rows
-    ids = dict(
-        Notice.objects.filter(dedupe_key__in=[row.dedupe_key for row in rows]).values_list("dedupe_key", "pk")
-    )
-    for row in rows:
-        row.pk = ids[row.dedupe_key]
-    return rows
-
-
 def supervisions_escalate(*, now: datetime | None = None) -> int:
     """Supervision notices unanswered past their deadline go up: the leaders and the office are told,
     once (claimed by a conditional UPDATE)."""
@@ -473,9 +407,9 @@ def supervisions_escalate(*, now: datetime | None = None) -> int:
             people = {
                 user.pk: user for user in [*recipients.role(Role.LEADER), *recipients.role(Role.OFFICE)]
             }
-            send_many(
+            notices.notices_send(
                 [
-                    (
+                    notices.NoticePlan(
                         user,
                         "supervision_escalated",
                         {"supervision": supervision, "case": supervision.case},

@@ -16,7 +16,7 @@ from smtplib import SMTPRecipientsRefused
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.mail import EmailMultiAlternatives
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import translation
@@ -67,52 +67,94 @@ def render(kind_code: str, context: dict, language: str) -> tuple[str, str]:
     return " ".join(subject.split())[:200], body
 
 
+@dataclass(frozen=True)
+class NoticePlan:
+    """A notice to store: for whom, of which kind, the context of its texts, what it is about (its link
+    by default), and the key that makes it unique (None: not deduplicated)."""
+
+    recipient: User
+    kind_code: str
+    context: dict
+    target: object | None = None
+    dedupe_key: str | None = None
+    url: str | None = None
+
+
+def notices_send(plans: list[NoticePlan], *, now: datetime | None = None) -> list[Notice]:
+    """Store notices in their recipients' languages and plan their email/SMS deliveries, in bulk: one
+    text per kind, context and language, one link per target. A key already stored is skipped (the
+    database's unique key is the last word). Runs inside the transaction of the change that caused the
+    notices; the deliveries are handed to the worker after commit, as one task. Returns what was stored."""
+    if not plans:
+        return []
+    now = now or clock.now()
+    keys = [plan.dedupe_key for plan in plans if plan.dedupe_key]
+    existing = (
+        set(Notice.objects.filter(dedupe_key__in=keys).values_list("dedupe_key", flat=True))
+        if keys
+        else set()
+    )
+    texts: dict[tuple, tuple[str, str]] = {}
+    links: dict[int, str] = {}
+    rows, channels = [], []
+    for plan in plans:
+        if plan.dedupe_key:
+            if plan.dedupe_key in existing:
+                continue
+            existing.add(plan.dedupe_key)
+        language = language_of(plan.recipient)
+        text_key = (plan.kind_code, id(plan.context), language)
+        if text_key not in texts:
+            texts[text_key] = render(plan.kind_code, plan.context, language)
+        subject, body = texts[text_key]
+        url = plan.url
+        if url is None and plan.target is not None:
+            if id(plan.target) not in links:
+                links[id(plan.target)] = plan.target.get_absolute_url()
+            url = links[id(plan.target)]
+        rows.append(
+            Notice(
+                recipient=plan.recipient,
+                kind=plan.kind_code,
+                subject=subject,
+                body=body,
+                url=url or "",
+                target_type=content_type_of(plan.target) if plan.target is not None else None,
+                target_id=str(plan.target.pk) if plan.target is not None else "",
+                dedupe_key=plan.dedupe_key,
+                created_at=now,
+                sent_at=now,  # in the app at once
+            )
+        )
+        channels.append(channels_of(plan.recipient, plan.kind_code))
+    Notice.objects.bulk_create(rows)  # PostgreSQL and SQLite return the ids
+    deliveries = NoticeDelivery.objects.bulk_create(
+        [
+            NoticeDelivery(notice=notice, channel=channel, address=address, next_attempt_at=now)
+            for notice, wanted in zip(rows, channels, strict=True)
+            for channel, address in wanted
+        ]
+    )
+    if deliveries:
+        ids = [delivery.pk for delivery in deliveries]
+        transaction.on_commit(lambda: hand_to_worker(ids))
+    return rows
+
+
 def notice_send(
     *,
     recipient: User,
     kind_code: str,
     context: dict,
     target=None,
-    url: str = "",
+    url: str | None = None,
     dedupe_key: str | None = None,
 ) -> Notice | None:
-    """Store a notice for `recipient` in their language and plan its email/SMS deliveries.
-
-    With `dedupe_key`, a notice already stored under that key is not stored again (returns None): the
-    database's unique key decides, not the caller. Must run inside the transaction of the change that
-    caused it; deliveries are handed to the worker after commit.
-    """
-    subject, body = render(kind_code, context, language_of(recipient))
-    now = clock.now()
-    notice = Notice(
-        recipient=recipient,
-        kind=kind_code,
-        subject=subject,
-        body=body,
-        url=url,
-        dedupe_key=dedupe_key,
-        created_at=now,
-        sent_at=now,  # in the app at once
+    """One notice (see `notices_send`); None when `dedupe_key` was stored already."""
+    stored = notices_send(
+        [NoticePlan(recipient, kind_code, context, target=target, dedupe_key=dedupe_key, url=url)]
     )
-    if target is not None:
-        notice.target_type = content_type_of(target)
-        notice.target_id = str(target.pk)
-    try:
-        with transaction.atomic():
-            notice.save()
-    except IntegrityError:
-        if dedupe_key and Notice.objects.filter(dedupe_key=dedupe_key).exists():
-            return None
-        raise
-    deliveries = [
-        NoticeDelivery(notice=notice, channel=channel, address=address, next_attempt_at=now)
-        for channel, address in channels_of(recipient, kind_code)
-    ]
-    if deliveries:
-        NoticeDelivery.objects.bulk_create(deliveries)
-        ids = [delivery.pk for delivery in NoticeDelivery.objects.filter(notice=notice)]
-        transaction.on_commit(lambda: hand_to_worker(ids))
-    return notice
+    return stored[0] if stored else None
 
 
 def content_type_of(target) -> ContentType:

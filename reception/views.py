@@ -177,7 +177,7 @@ def visit_detail(request, pk):
             "calendar_note": case_selectors.calendar_warning(working_calendar(), visit.case.overall_deadline)
             if visit.case_id
             else "",
-            "category_departments": case_selectors.category_default_departments(),
+            "category_departments": case_selectors.category_default_departments() if form else {},
             "section": "reception",
         },
     )

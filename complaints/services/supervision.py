@@ -9,10 +9,10 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from complaints.errors import ActionForbidden, ActionRefused
-from complaints.escalation import Recipients, answer_due, send_many
+from complaints.escalation import Recipients, answer_due
 from complaints.models import Case, CaseEvent, Supervision
 from complaints.services.base import record, require_text
-from core import clock, policy
+from core import clock, notices, policy
 from core.roles import Role
 from core.services import system_user
 from core.working_time import working_calendar
@@ -30,7 +30,8 @@ def notify_assigned(case: Case, *, now: datetime | None = None) -> int:
     staff = recipients.department(case.lead_department_id)
     key = f"assigned:{case.pk}:{case.lead_department_id}:{now.timestamp():.0f}"
     context = {"case": case}
-    return send_many([(user, "case_assigned", context, case, f"{key}:{user.pk}") for user in staff], now=now)
+    plans = [notices.NoticePlan(user, "case_assigned", context, case, f"{key}:{user.pk}") for user in staff]
+    return len(notices.notices_send(plans, now=now))
 
 
 @transaction.atomic
@@ -76,9 +77,9 @@ def supervision_issue(
     people = {user.pk: user for user in heads}
     if kind == Supervision.Kind.LISTED:
         people.update((user.pk, user) for user in recipients.role(Role.LEADER))
-    send_many(
+    notices.notices_send(
         [
-            (
+            notices.NoticePlan(
                 user,
                 kind_code,
                 {"case": case, "supervision": supervision},
@@ -126,9 +127,9 @@ def supervision_answer(*, supervision_id: int, actor, reason: str, new_completio
     people = {user.pk: user for user in recipients.role(Role.OFFICE)}
     if supervision.issued_by_id != system_user().pk and supervision.issued_by.is_active:
         people[supervision.issued_by.pk] = supervision.issued_by
-    send_many(
+    notices.notices_send(
         [
-            (
+            notices.NoticePlan(
                 user,
                 "supervision_answered",
                 {"case": case, "supervision": supervision},
