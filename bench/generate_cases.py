@@ -800,6 +800,7 @@ class Timeline:
         "updated_at",
         "invalid",
         "assignments",
+        "standing",
     )
 
     def __init__(self, gen: Generator, case_id: int, t0: float, dispatch_d: float, handle: float) -> None:
@@ -807,6 +808,7 @@ class Timeline:
         self.stop_after = gen.rng.randint(1, 7) if gen.rng.random() < 0.015 else 10**6
         self.state = "registered"
         self.stage, self.stage_started_at, self.stage_deadline = "dispatch", t0, t0 + dispatch_d
+        self.standing = self.stage_deadline
         self.return_deadline, self.overall_deadline, self.suspended_at = None, t0 + handle, None
         self.extension_count = self.reopen_count = 0
         self.reply = self.reply_channel = self.adoption = self.satisfaction = ""
@@ -827,14 +829,17 @@ class Timeline:
         self.t += gap
         return True
 
-    def event(self, action, etype, from_state, to_state, actor, department, note="", payload="{}") -> None:
+    def event(
+        self, action, etype, from_state, to_state, actor, department, note="", payload="{}", due=None
+    ) -> None:
         self.gen.events.append(
             f"{self.gen.next_id('complaints_caseevent')}\t{etype}\t{action}\t{from_state}\t{to_state}\t{note}\t"
-            f"{payload}\t{ts(self.t)}\t{actor}\t{self.case_id}\t{department or NULL}"
+            f"{payload}\t{ts(self.t)}\t{actor}\t{self.case_id}\t{department or NULL}\t{_ts_or_null(due)}"
         )
 
     def move(self, action, to_state, actor, note="", payload="{}", department=True) -> None:
-        """A state change, as `complaints.services.base.move` records it (department = the lead)."""
+        """A state change, as `complaints.services.base.move` records it (department = the lead; due =
+        the stage deadline that stood when the action began)."""
         from_state, self.state = self.state, to_state
         self.version += 1
         self.updated_at = self.t
@@ -848,7 +853,9 @@ class Timeline:
             self.lead if department else None,
             note,
             payload,
+            due=self.standing,
         )
+        self.standing = self.stage_deadline
 
     def record(self, action, etype, actor, note="", payload="{}") -> None:
         """An event without a state change (a note, an adoption decision); the case's version moves."""
@@ -909,7 +916,7 @@ COLUMNS = {
     ),
     "complaints_caseevent": (
         "id", "type", "action", "from_state", "to_state", "note", "payload", "created_at", "actor_id",
-        "case_id", "department_id",
+        "case_id", "department_id", "due_at",
     ),
     "complaints_caseassignment": (
         "id", "role", "is_active", "assigned_at", "ended_at", "assigned_by_id", "case_id", "department_id",

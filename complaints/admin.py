@@ -1,10 +1,13 @@
-"""The catalogue an administrator edits: categories (the dispatch catalogue), deadline policies and the
-escalation rules (when warnings, urging and supervision fire, and who is told).
+"""The catalogue an administrator edits: categories (the dispatch catalogue), deadline policies, the
+escalation rules (when warnings, urging and supervision fire, and who is told) and the KPIs' weights
+(each shown with its formula).
 Cases themselves are not in the admin site: they are seen only through the visibility policy."""
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
-from complaints.models import Category, EscalationRule, SlaPolicy, SlaStageRule
+from complaints import kpis
+from complaints.models import Category, EscalationRule, Indicator, SlaPolicy, SlaStageRule
 
 
 @admin.register(Category)
@@ -43,3 +46,27 @@ class EscalationRuleAdmin(admin.ModelAdmin):
         "is_active",
     ]
     list_editable = ["is_active"]
+
+
+@admin.register(Indicator)
+class IndicatorAdmin(admin.ModelAdmin):
+    """The weights are data; what each indicator counts is code (`complaints.kpis`), shown here."""
+
+    list_display = ["code", "formula", "better", "weight"]
+    list_editable = ["weight"]
+    fields = ["code", "formula", "better", "weight", "sort_order"]
+    readonly_fields = ["code", "formula", "better"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("formula"))
+    def formula(self, indicator):
+        return kpis.DEFINITIONS[indicator.code].formula
+
+    @admin.display(description=_("better"))
+    def better(self, indicator):
+        return _("lower") if kpis.DEFINITIONS[indicator.code].lower_is_better else _("higher")

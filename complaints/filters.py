@@ -3,11 +3,15 @@
 import django_filters
 from django import forms
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from complaints.models import Case, CaseKind, Category, Channel, Priority, State
+from complaints import kpis
+from complaints.models import Case, CaseKind, Category, Channel, IndicatorCode, Priority, State, Supervision
 from core import clock, policy
 from core.models import Department
+
+MONTH_FORMAT = "%Y-%m"
 
 
 def _departments(request):
@@ -46,6 +50,18 @@ class CaseFilter(django_filters.FilterSet):
     due_soon = django_filters.BooleanFilter(
         label=_("Due soon"), method="filter_due_soon", widget=forms.CheckboxInput
     )
+    open = django_filters.BooleanFilter(label=_("Open"), method="filter_open", widget=forms.CheckboxInput)
+    listed = django_filters.BooleanFilter(
+        label=_("Under listed supervision"), method="filter_listed", widget=forms.CheckboxInput
+    )
+    # The cases behind a dashboard number (complaints.kpis): an indicator, which part of it, the month
+    # and the department it was counted for. Set by the dashboards' links, shown as one removable chip.
+    kpi = django_filters.ChoiceFilter(
+        label=_("Indicator"), choices=IndicatorCode.choices, method="filter_kpi"
+    )
+    part = django_filters.ChoiceFilter(choices=kpis.PARTS, method="filter_nothing")
+    month = django_filters.DateFilter(label=_("Month"), method="filter_nothing", input_formats=[MONTH_FORMAT])
+    kpi_department = django_filters.ModelChoiceFilter(queryset=_departments, method="filter_nothing")
     ordering = django_filters.OrderingFilter(
         label=_("Sort by"),
         fields=(("created_at", "created_at"), ("stage_deadline", "stage_deadline"), ("number", "number")),
@@ -76,3 +92,60 @@ class CaseFilter(django_filters.FilterSet):
 
     def filter_due_soon(self, queryset, name, value):
         return queryset.due_soon(clock.now()) if value else queryset
+
+    KPI_PARAMETERS = ("kpi", "part", "month", "kpi_department")
+
+    @property
+    def kpi_chip(self) -> dict | None:
+        """What the `kpi` filter selects, in words, with the query that removes it (for the filter bar)."""
+        if not self.is_bound or not self.form.is_valid() or not self.form.cleaned_data.get("kpi"):
+            return None
+        data = self.form.cleaned_data
+        definition = kpis.DEFINITIONS[data["kpi"]]
+        month = kpis.month_start(data.get("month") or timezone.localdate(clock.now()))
+        rest = self.data.copy()
+        for key in (*self.KPI_PARAMETERS, "page"):
+            rest.pop(key, None)
+        return {
+            "indicator": definition.label,
+            "counts": definition.counts,
+            "meets": definition.numerator,
+            "part": data.get("part") or "all",
+            "month": month.strftime(MONTH_FORMAT),
+            "department": data.get("kpi_department"),
+            "hidden": [(key, self.data.get(key)) for key in self.KPI_PARAMETERS if self.data.get(key)],
+            "clear_query": rest.urlencode(),
+        }
+
+    def filter_open(self, queryset, name, value):
+        return queryset.open() if value else queryset
+
+    def filter_listed(self, queryset, name, value):
+        if not value:
+            return queryset
+        return queryset.filter(
+            pk__in=Supervision.objects.filter(kind=Supervision.Kind.LISTED, answered_at__isnull=True).values(
+                "case_id"
+            )
+        )
+
+    def filter_nothing(self, queryset, name, value):
+        """Read by `filter_kpi`."""
+        return queryset
+
+    def filter_kpi(self, queryset, name, value):
+        if not value:
+            return queryset
+        data = self.form.cleaned_data
+        month = kpis.month_start(data.get("month") or timezone.localdate(clock.now()))
+        start, end = kpis.month_bounds(month)
+        department = data.get("kpi_department")
+        return queryset.filter(
+            kpis.cases_behind(
+                value,
+                start,
+                end,
+                part=data.get("part") or "all",
+                department_id=department.pk if department else None,
+            )
+        )

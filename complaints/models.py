@@ -114,6 +114,44 @@ class Adoption(models.TextChoices):
     NOT_ADOPTED = "not_adopted", _("Not adopted")
 
 
+class IndicatorCode(models.TextChoices):
+    """The KPIs of DOMAIN.md §7; their definitions are in `complaints.kpis`."""
+
+    ACCEPTANCE = "acceptance", _("Acceptance timeliness (受理及时率)")
+    DISPATCH_ACCURACY = "dispatch_accuracy", _("Dispatch accuracy (转办准确率)")
+    TIMELY_SIGN = "timely_sign", _("Timely signing (按时签收率)")
+    RETURN_RATE = "return_rate", _("Return rate (退单率)")
+    ON_TIME = "on_time", _("On-time completion (按时办结率)")
+    REVISIT_RATE = "revisit_rate", _("Revisit rate (回访率)")
+    SATISFACTION = "satisfaction", _("Satisfaction (满意率)")
+    RESOLUTION = "resolution", _("Resolution (解决率)")
+    REOPEN_RATE = "reopen_rate", _("Reopen rate (重办率)")
+    FIRST_CONTACT = "first_contact", _("First-contact resolution (一次办结率)")
+    REPEAT_CONTACT = "repeat_contact", _("Repeat-contact rate (重复来电率)")
+
+
+class Indicator(models.Model):
+    """A KPI's weight in the departments' score and ranking (红黑榜). The definitions (what is counted)
+    are code, `complaints.kpis`; administrators set the weights (shipped by a data migration)."""
+
+    code = models.CharField(_("indicator"), max_length=30, choices=IndicatorCode.choices, unique=True)
+    weight = models.PositiveSmallIntegerField(
+        _("weight"),
+        default=0,
+        validators=[MaxValueValidator(100)],
+        help_text=_("Share in the department score; 0 leaves the indicator out of the score."),
+    )
+    sort_order = models.PositiveSmallIntegerField(_("sort order"), default=100)
+
+    class Meta:
+        verbose_name = _("indicator")
+        verbose_name_plural = _("indicators")
+        ordering = ["sort_order", "code"]
+
+    def __str__(self) -> str:
+        return self.get_code_display()
+
+
 class Category(models.Model):
     """A node of the subject tree (业务分类). Leaves carry the default department: the dispatch catalogue."""
 
@@ -401,6 +439,14 @@ class Case(models.Model):
 
         return reverse("complaints:detail", args=[self.number])
 
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        """Remember the stage deadline as loaded: the timeline event of the next change records the
+        deadline that stood when the action began (`CaseEvent.due_at`), which the KPIs measure against."""
+        instance = super().from_db(db, field_names, values)
+        instance.standing_deadline = instance.__dict__.get("stage_deadline")
+        return instance
+
     @property
     def is_open(self) -> bool:
         return self.state in OPEN_STATES
@@ -480,6 +526,9 @@ class CaseEvent(models.Model):
     note = models.TextField(_("note"), blank=True)
     payload = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(_("when"), default=clock.now)
+    # The stage deadline that stood when the action began (moved by approved extensions and
+    # suspensions): an event that ends a stage was on time when `created_at <= due_at`.
+    due_at = models.DateTimeField(_("due"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("case event")

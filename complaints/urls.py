@@ -11,6 +11,7 @@ urlpatterns = [
     path("history/", views.citizen_history, name="citizen_history"),
     path("supervision/", views.supervision, name="supervision"),
     path("supervision/<int:pk>/answer/", views.supervision_answer, name="supervision_answer"),
+    path("export/", views.ledger_export, name="export"),
     path("<str:number>/", views.detail, name="detail"),
     path("<str:number>/reveal/", views.reveal, name="reveal"),
     path("<str:number>/supervise/", views.supervise, name="supervise"),

@@ -3,19 +3,21 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from complaints import selectors, services
+from complaints import exports, selectors, services
 from complaints.filters import CaseFilter
 from complaints.forms import ACTION_FORMS, CaseRegisterForm, SupervisionAnswerForm, SupervisionIssueForm
 from complaints.models import Category, Supervision
 from complaints.selectors import INBOX_BUCKETS
 from complaints.services import ActionForbidden, CaseError
 from complaints.workflow import ACTIONS
-from core import clock, personal_data
+from core import clock, personal_data, policy
 from core.models import AuditEntry
 from core.pagination import CappedPaginator
 from core.services import audit_record
@@ -39,8 +41,68 @@ def ledger(request):
             "rows": rows,
             "calendar_note": calendar_note,
             "query": query.urlencode(),
+            "query_items": [(name, value) for name, values in query.lists() for value in values],
             "section": "cases",
         },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def ledger_export(request):
+    """台账导出: the ledger's cases under its filters, every page in its order, as Excel or CSV; logged.
+
+    GET exports personal data masked. POST (the filters as fields, `format` and `reason`) exports it in
+    full, for users who may reveal it; without a reason nothing is exported."""
+    revealed = request.method == "POST"
+    filters = (request.POST if revealed else request.GET).copy()
+    export_format = filters.pop("format", [""])[-1] or "xlsx"
+    reason = filters.pop("reason", [""])[-1].strip() if revealed else ""
+    for name in ("reason", "page", "csrfmiddlewaretoken"):
+        filters.pop(name, None)
+    if export_format not in exports.FORMATS:
+        return HttpResponseBadRequest(_("Unknown export format: choose xlsx or csv."))
+    if revealed and not policy.may_reveal(request.user, is_confidential=False):
+        raise PermissionDenied
+    ledger_url = reverse("complaints:list") + (f"?{filters.urlencode()}" if filters else "")
+    if revealed and not reason:
+        messages.error(request, _("Say why you need the full personal data: nothing was exported."))
+        return redirect(ledger_url)
+    cases = CaseFilter(filters, queryset=selectors.case_list(request.user), request=request).qs
+    count = cases.order_by()[: exports.MAX_ROWS + 1].count()
+    if count > exports.MAX_ROWS:
+        messages.error(
+            request,
+            _("More than %(limit)s cases match: narrow the filters to export them.")
+            % {"limit": exports.MAX_ROWS},
+        )
+        return redirect(ledger_url)
+    filename = f"ledger-{timezone.localtime(clock.now()):%Y%m%d-%H%M}.{export_format}"
+    audit_record(
+        actor=request.user,
+        action=AuditEntry.Action.EXPORT,
+        target="case_ledger",
+        label=filename,
+        reason=reason,
+        detail={"query": filters.urlencode(), "format": export_format, "rows": count, "revealed": revealed},
+    )
+    rows = exports.ledger_rows(request.user, cases, revealed=revealed)
+    return _export_response(exports.headers(), rows, export_format=export_format, filename=filename)
+
+
+def _export_response(header, rows, *, export_format: str, filename: str):
+    """CSV streamed as it is written; Excel written to a file on disk first, then sent from it."""
+    if export_format == "csv":
+        return StreamingHttpResponse(
+            exports.csv_pieces(header, rows),
+            content_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+        )
+    return FileResponse(
+        exports.xlsx_file(header, rows, title=_("Case ledger")),
+        as_attachment=True,
+        filename=filename,
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
 
 

@@ -181,6 +181,19 @@ ESCALATION_SWEEP_SECONDS = env.int("ESCALATION_SWEEP_SECONDS", default=60)
 # Working days a department has to answer a supervision notice (督办通知) in writing.
 SUPERVISION_ANSWER_WORKING_DAYS = env.int("SUPERVISION_ANSWER_WORKING_DAYS", default=2)
 
+# KPIs (complaints.kpis): a case registered within this many days of the case it repeats (or is merged
+# into) counts as a repeat contact; a department with fewer cases received in a month is left out of
+# that month's ranking (红黑榜), which names this many departments at the top and at the bottom.
+KPI_REPEAT_WINDOW_DAYS = env.int("KPI_REPEAT_WINDOW_DAYS", default=30)
+KPI_RANKING_MIN_CASES = env.int("KPI_RANKING_MIN_CASES", default=10)
+KPI_RANKING_SIZE = env.int("KPI_RANKING_SIZE", default=5)
+# The dashboards' monthly figures are recomputed by beat this often (this month and the last); the
+# months before are recomputed every night.
+FIGURES_REFRESH_SECONDS = env.int("FIGURES_REFRESH_SECONDS", default=300)
+# The public statistics page (信息公开) shows a count below this as "fewer than N", so that nobody can
+# be identified from a small number.
+DISCLOSURE_MIN_COUNT = env.int("DISCLOSURE_MIN_COUNT", default=5)
+
 # The organisation's name as printed on documents handed to citizens (the acceptance notice).
 ORGANISATION_NAME = env.str("ORGANISATION_NAME", default="")
 # Reception: a visit of this many people or more is a group visit (集体访). Five follows the petition
@@ -246,6 +259,17 @@ CELERY_BEAT_SCHEDULE = {
     "core-notices-catch-up": {
         "task": "core.tasks.notices_catch_up_task",
         "schedule": timedelta(seconds=ESCALATION_SWEEP_SECONDS),
+    },
+    # The dashboards' monthly figures: this month and the last every few minutes, a year back nightly.
+    "dashboard-figures-refresh": {
+        "task": "dashboard.tasks.figures_refresh_task",
+        "schedule": timedelta(seconds=FIGURES_REFRESH_SECONDS),
+    },
+    # https://crontab.guru/#40_2_*_*_* : every night at 02:40.
+    "dashboard-figures-refresh-year": {
+        "task": "dashboard.tasks.figures_refresh_task",
+        "schedule": crontab(minute="40", hour="2"),
+        "kwargs": {"months_back": 12},
     },
     # https://crontab.guru/#15_3_*_*_* : every night at 03:15, when nobody is at the desk.
     "core-sessions-clear-expired": {

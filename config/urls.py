@@ -4,6 +4,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from core import views as core_views
+from dashboard import views as dashboard_views
 
 admin.site.site_header = _("Minsheng administration")
 admin.site.site_title = _("Minsheng")
@@ -17,7 +18,9 @@ urlpatterns = [
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("admin/", admin.site.urls),
     path("cases/", include("complaints.urls")),
+    path("dashboard/", include("dashboard.urls")),
     path("hotline/", include("hotline.urls")),
+    path("portal/stats/", dashboard_views.public_statistics, name="public_statistics"),
     path("portal/", include("hotline.portal_urls")),
     path("reception/", include("reception.urls")),
     path("", include("core.urls")),

@@ -66,10 +66,11 @@ def _cases(*codenames: str) -> list[str]:
 _REVEAL = ["core.reveal_personal_data"]
 _CASE_CATALOGUE = [
     f"complaints.{action}_{model}"
-    for model in ("category", "slapolicy", "slastagerule", "escalationrule")
+    for model in ("category", "slapolicy", "slastagerule", "escalationrule", "indicator")
     for action in ("view", "add", "change", "delete")
 ]
 
+_LEADERSHIP_DASHBOARD = ["dashboard.view_leadership_dashboard"]
 _CONSOLE = ["hotline.use_console"]
 _RECEPTION = ["reception.receive_visitors"]
 _RECEPTION_ROOMS = [
@@ -88,7 +89,11 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_REVEAL,
     ],
     Role.HANDLER: [*_cases("handle_case"), *_REVEAL],
-    Role.HEAD: [*_cases("handle_case", "approve_reply", "decide_extension", "answer_supervision"), *_REVEAL],
+    Role.HEAD: [
+        *_cases("handle_case", "approve_reply", "decide_extension", "answer_supervision"),
+        *_REVEAL,
+        "dashboard.view_department_dashboard",
+    ],
     Role.OFFICE: [
         *_cases(
             "register_case",
@@ -105,10 +110,15 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_KNOWLEDGE_EDITING,
         *_RECEPTION,
         "reception.manage_leader_days",
+        *_LEADERSHIP_DASHBOARD,
         "core.view_department",
         "core.view_departmentmembership",
     ],
-    Role.LEADER: [*_cases("approve_proposal", "give_final_answer"), "core.view_department"],
+    Role.LEADER: [
+        *_cases("approve_proposal", "give_final_answer"),
+        *_LEADERSHIP_DASHBOARD,
+        "core.view_department",
+    ],
     Role.LEGAL: _cases("review_legal"),
     Role.INSPECTOR: _REVEAL,
     Role.TRAINER: ["core.view_department", "core.view_departmentmembership"],

@@ -69,6 +69,7 @@ def reference_data(db):
         ("core.migrations.0004_seed_working_calendar", "seed_working_calendar"),
         ("complaints.migrations.0002_default_deadline_policies", "create_policies"),
         ("complaints.migrations.0007_default_escalation_rules", "create_rules"),
+        ("complaints.migrations.0010_default_indicator_weights", "create"),
         ("reception.migrations.0002_default_reception_room", "create_default_room"),
     ]:
         getattr(importlib.import_module(module), function)(apps, None)

@@ -81,6 +81,7 @@ def record(
     to_state: str = "",
     payload: dict | None = None,
     department=None,
+    due_at: datetime | None = None,
     now: datetime | None = None,
 ) -> CaseEvent:
     return CaseEvent.objects.create(
@@ -93,6 +94,7 @@ def record(
         note=note,
         payload=payload or {},
         department=department,
+        due_at=due_at,
         created_at=now or clock.now(),
     )
 
@@ -109,7 +111,8 @@ def move(
     now: datetime | None = None,
 ) -> Case:
     """Change the state (checked against the transition table), save the changed fields and write the
-    timeline event. The caller holds the row lock (`begin`)."""
+    timeline event, with the deadline that stood when the action began (`Case.standing_deadline`, as
+    loaded) for the KPIs. The caller holds the row lock (`begin`)."""
     if not is_allowed(case.state, to_state):
         raise ActionRefused(
             _("A case cannot go from “%(from)s” to “%(to)s”.")
@@ -129,8 +132,10 @@ def move(
         to_state=to_state,
         payload=payload,
         department=case.lead_department,
+        due_at=getattr(case, "standing_deadline", None),
         now=now,
     )
+    case.standing_deadline = case.stage_deadline
     return case
 
 

@@ -131,6 +131,7 @@ def case_register(
     enter_stage(case, Stage.DISPATCH, now)
     case.overall_deadline = deadline_after(now, policy_for(case).rules.get(Stage.HANDLE))
     case.save()
+    case.standing_deadline = case.stage_deadline
     escalation.schedule(case, now=now)
     record(
         case,
