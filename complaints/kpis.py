@@ -28,6 +28,9 @@ from complaints.models import CaseEvent, IndicatorCode, State, Verdict
 ACCEPTANCE_ACTIONS = ("dispatch", "answer_directly", "answer_as_repeat", "reject", "merge")
 DIRECT_ANSWERS = ("answer_directly", "answer_as_repeat")
 GIVEN_ACTIONS = ("dispatch", "reassign")
+# Anchors are named by their actions, so that the (action, created_at) index finds a month's events.
+REPLY_APPROVALS = ("approve_reply", "legal_approve")  # to "replied" (a head's approval before legal: not)
+CLOSINGS = ("close", "final_answer")
 VALID_VERDICTS = (Verdict.SATISFIED, Verdict.BASICALLY_SATISFIED, Verdict.UNSATISFIED)
 GOOD_VERDICTS = (Verdict.SATISFIED, Verdict.BASICALLY_SATISFIED)
 
@@ -129,7 +132,7 @@ DEFINITIONS: dict[str, Definition] = {
                 "those approved by the handling deadline "
                 "(approved extensions move it; suspended time does not count)"
             ),
-            anchor=lambda: Q(to_state=State.REPLIED),
+            anchor=lambda: Q(action__in=REPLY_APPROVALS, to_state=State.REPLIED),
             hit=lambda: ON_TIME,
             latest_only=True,
         ),
@@ -137,7 +140,7 @@ DEFINITIONS: dict[str, Definition] = {
             IndicatorCode.REVISIT_RATE,
             counts=_("cases closed in the period"),
             meets=_("those the citizen was called back about (a revisit recorded)"),
-            anchor=lambda: Q(to_state=State.CLOSED),
+            anchor=lambda: Q(action__in=CLOSINGS),
             hit=lambda: Exists(_same_case(action="revisit")),
         ),
         Definition(
@@ -162,7 +165,7 @@ DEFINITIONS: dict[str, Definition] = {
             IndicatorCode.REOPEN_RATE,
             counts=_("cases closed in the period"),
             meets=_("those reopened at least once before closing"),
-            anchor=lambda: Q(to_state=State.CLOSED),
+            anchor=lambda: Q(action__in=CLOSINGS),
             hit=lambda: Exists(_same_case(action="reopen")),
             lower_is_better=True,
         ),

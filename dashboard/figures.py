@@ -2,9 +2,12 @@
 
 `month_compute()` is the direct computation; `month_refresh()` stores it (`MonthlyFigure`), which beat
 does every few minutes for this month and the last and nightly for the year before; `months_read()`
-reads stored months in one query, computing (and storing) a month never computed before.
+reads stored months in two queries. A month never computed is computed at once where the page cannot
+do without it, otherwise handed to the worker and shown as pending (about two seconds a month at a
+million cases: bench/README.md).
 """
 
+import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
@@ -18,7 +21,9 @@ from complaints import kpis
 from complaints.kpis import Figure
 from complaints.models import Case, IndicatorCode, State
 from core import clock
-from dashboard.models import Measure, MonthlyFigure
+from dashboard.models import FigureMonth, Measure, MonthlyFigure
+
+logger = logging.getLogger(__name__)
 
 # The handling status of a month's cases, as the public page and the report group the states.
 STATUS_GROUPS = {
@@ -47,6 +52,8 @@ class Month:
 
     month: date
     computed_at: object = None
+    # Never computed yet: handed to the worker, shown as missing until then.
+    pending: bool = False
     # indicator code -> department id (None: the organisation) -> Figure
     kpis: dict = field(default_factory=lambda: defaultdict(dict))
     intake_by_kind: dict = field(default_factory=dict)
@@ -109,7 +116,7 @@ def _rows(figures: Month) -> list[MonthlyFigure]:
             computed_at=figures.computed_at,
         )
 
-    rows = [row(Measure.COMPUTED)]
+    rows = []
     for code, by_department in figures.kpis.items():
         rows += [row(code, department, total=f.total, hits=f.hits) for department, f in by_department.items()]
     rows += [
@@ -125,10 +132,14 @@ def _rows(figures: Month) -> list[MonthlyFigure]:
 
 @transaction.atomic
 def month_refresh(month: date) -> Month:
-    """Recompute `month` and replace its stored rows."""
+    """Recompute `month` and replace its stored rows, holding the month's lock row meanwhile."""
+    FigureMonth.objects.get_or_create(month=month, defaults={"computed_at": clock.now()})
+    lock = FigureMonth.objects.select_for_update().get(month=month)
     figures = month_compute(month)
     MonthlyFigure.objects.filter(month=month).delete()
     MonthlyFigure.objects.bulk_create(_rows(figures))
+    lock.computed_at = figures.computed_at
+    lock.save(update_fields=["computed_at"])
     return figures
 
 
@@ -143,14 +154,16 @@ def months_refresh(months_back: int = 1, *, today: date | None = None) -> list[d
     return refreshed
 
 
-def months_read(months: list[date]) -> dict[date, Month]:
-    """The stored figures of `months` (one query); a month never computed is computed and stored."""
+def months_read(months: list[date], *, required=None) -> dict[date, Month]:
+    """The stored figures of `months`. A month never computed is computed and stored now if it is in
+    `required` (all of them by default); the others are handed to the worker and come back pending."""
+    required = set(months if required is None else required)
     result = {month: Month(month=month) for month in months}
-    for stored in MonthlyFigure.objects.filter(month__in=months):
+    computed = dict(FigureMonth.objects.filter(month__in=months).values_list("month", "computed_at"))
+    for month, computed_at in computed.items():
+        result[month].computed_at = computed_at
+    for stored in MonthlyFigure.objects.filter(month__in=list(computed)):
         figures = result[stored.month]
-        figures.computed_at = stored.computed_at
-        if stored.measure == Measure.COMPUTED:
-            continue
         if stored.measure == Measure.INTAKE_KIND:
             figures.intake_by_kind[stored.key] = stored.total
         elif stored.measure == Measure.INTAKE_CELL:
@@ -159,7 +172,24 @@ def months_read(months: list[date]) -> dict[date, Month]:
             figures.status[stored.key] = stored.total
         else:
             figures.kpis[stored.measure][stored.department_id] = Figure(stored.total, stored.hits)
-    for month, figures in result.items():
-        if figures.computed_at is None:
+    pending = []
+    for month in months:
+        if month in computed:
+            continue
+        if month in required:
             result[month] = month_refresh(month)
+        else:
+            result[month].pending = True
+            pending.append(month)
+    if pending:
+        transaction.on_commit(lambda: _hand_to_worker(pending))
     return result
+
+
+def _hand_to_worker(months: list[date]) -> None:
+    from dashboard.tasks import figures_refresh_task
+
+    try:
+        figures_refresh_task.delay(months=[month.isoformat() for month in months])
+    except Exception:  # a broker that is down must not break the page
+        logger.warning("Could not queue the figures of %s: the next page that shows them asks again.", months)

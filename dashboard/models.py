@@ -13,10 +13,24 @@ from django.utils.translation import gettext_lazy as _
 class Measure(models.TextChoices):
     """What a row counts besides the KPIs (whose rows carry the indicator's code)."""
 
-    COMPUTED = "computed", _("Month computed")
     INTAKE_KIND = "intake_kind", _("Cases registered, by kind")
     INTAKE_CELL = "intake_cell", _("Cases registered, by department and category")
     STATUS = "status", _("Cases registered, by handling status")
+
+
+class FigureMonth(models.Model):
+    """A month whose figures are stored, and when they were computed. Its row is locked while the
+    month is recomputed, so two refreshes of one month (beat's and a page's) take turns."""
+
+    month = models.DateField(_("month"), primary_key=True)
+    computed_at = models.DateTimeField(_("computed"))
+
+    class Meta:
+        verbose_name = _("computed month")
+        verbose_name_plural = _("computed months")
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} ({self.computed_at:%Y-%m-%d %H:%M})"
 
 
 class MonthlyFigure(models.Model):

@@ -246,7 +246,10 @@ def _charts(months: list[date], figures: dict[date, Month]) -> dict:
         "datasets": [
             {
                 "label": str(label),
-                "data": [figures[month].intake_by_kind.get(kind, 0) for month in months],
+                "data": [
+                    None if figures[month].pending else figures[month].intake_by_kind.get(kind, 0)
+                    for month in months
+                ],
                 "urls": [month_registered_url(month, kind=kind) for month in months],
             }
             for kind, label in CaseKind.choices
@@ -267,7 +270,9 @@ def leadership(user, *, month: date | None = None) -> dict:
     today = timezone.localdate(now)
     month = month or kpis.month_start(today)
     months = recent_months(month, TREND_MONTHS)
-    figures = months_read(sorted({*months, kpis.previous_month(month)}))
+    figures = months_read(
+        sorted({*months, kpis.previous_month(month)}), required={month, kpis.previous_month(month)}
+    )
     weights = indicator_weights()
     ranked, left_out = ranking(month, figures[month], weights)
     size = settings.KPI_RANKING_SIZE
@@ -279,6 +284,7 @@ def leadership(user, *, month: date | None = None) -> dict:
         "previous_month": kpis.previous_month(month),
         "next_month": kpis.next_month(month) if month < kpis.month_start(today) else None,
         "computed_at": figures[month].computed_at,
+        "pending": [month_param(each) for each in months if figures[each].pending],
         "tiles": _live_tiles(user, month, today, now),
         "kpi_tiles": kpi_tiles(month, figures),
         "charts": {**_charts(months, figures), "ranking": _ranking_chart(ranked)},
