@@ -115,6 +115,34 @@ def test_the_dashboard_costs_the_same_queries_however_many_cases(
     assert len(many) == len(few)
 
 
+@pytest.mark.parametrize(
+    ("persona", "url_name"),
+    [("head", "dashboard:department"), ("leader", "dashboard:report"), (None, "public_statistics")],
+)
+def test_the_other_pages_cost_the_same_queries_however_many_cases(
+    timeline, client, persona, url_name, request, register, cast, business_department
+):
+    from complaints.demo import walk
+    from complaints.models import State
+
+    if persona:
+        client.force_login(request.getfixturevalue(persona))
+    with clock.travel_to(NOW):
+        figures.months_refresh(12)
+        client.get(reverse(url_name), {"month": "2026-11"})
+        with CaptureQueriesContext(connection) as few:
+            client.get(reverse(url_name), {"month": "2026-11"})
+        for day in range(1, 12):
+            with clock.travel_to(at(day, 10)):
+                walk(
+                    register(kind=CaseKind.COMPLAINT), State.IN_PROGRESS, cast, department=business_department
+                )
+        figures.months_refresh(12)
+        with CaptureQueriesContext(connection) as many:
+            client.get(reverse(url_name), {"month": "2026-11"})
+    assert len(many) == len(few)
+
+
 def test_who_may_open_which_dashboard(timeline, client_in_english, leader, office, head, handler, agent):
     with clock.travel_to(NOW):
         for user, leadership, department in [
@@ -161,6 +189,12 @@ def test_workspaces_carry_the_dashboards_and_todays_tiles(timeline, client_in_en
         page = client_in_english(agent).get(reverse("core:workspace")).content.decode()
     assert 'data-testid="today"' in page and "Revisits due by today" in page
     assert "leadership-dashboard" not in page
+
+
+def test_the_clerk_sees_the_visitors_of_the_day(clerk, client_in_english):
+    page = client_in_english(clerk).get(reverse("core:workspace")).content.decode()
+    assert "Visitors waiting now" in page and "Cases I registered today" in page
+    assert "Calls I took today" not in page
 
 
 def test_the_monthly_report_prints_and_downloads(timeline, leader, client_in_english):
