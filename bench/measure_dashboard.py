@@ -34,7 +34,6 @@ Everything printed also goes to ``bench/results/dashboard_<timestamp>.log``; the
 """
 
 import argparse
-import hashlib
 import json
 import os
 import statistics
@@ -48,23 +47,13 @@ ROOT = Path(__file__).resolve().parent.parent
 for folder in (ROOT, ROOT / "bench"):
     if str(folder) not in sys.path:
         sys.path.insert(0, str(folder))
+from common import code_fingerprint, percentile, setup_django, unapplied_migrations  # noqa: E402  (bench/common.py)
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
-from measure_pages import percentile, unapplied_migrations  # noqa: E402  (bench/measure_pages.py)
 
 TARGET_MS = 300.0
 TARGETED = ("leadership", "leadership_month")
-
-
-def code_fingerprint() -> str:
-    """A short hash of the code and templates the dashboard runs (the tree is worked on meanwhile)."""
-    digest = hashlib.sha1()
-    for folder in ("dashboard", "complaints", "core", "config", "templates"):
-        for path in sorted((ROOT / folder).rglob("*")):
-            if path.is_file() and path.suffix in (".py", ".html"):
-                digest.update(str(path.relative_to(ROOT)).encode())
-                digest.update(path.read_bytes())
-    return digest.hexdigest()[:10]
 
 
 class Tee:
@@ -203,15 +192,8 @@ def main() -> None:
     log_path = save.with_suffix(".log")
     sys.stdout = Tee(sys.__stdout__, log_path)
 
-    import django
-
-    django.setup()
+    setup_django()
     from django.conf import settings
-
-    settings.DEBUG = False
-    if "testserver" not in settings.ALLOWED_HOSTS:
-        settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
-
     from django.db import connection
     from django.test import Client
     from django.utils import timezone
@@ -279,7 +261,7 @@ def main() -> None:
     overdue_cases = Case.objects.overdue(now).count()
     listed = Supervision.objects.filter(kind=Supervision.Kind.LISTED, answered_at__isnull=True).count()
 
-    fingerprint = code_fingerprint()
+    fingerprint = code_fingerprint("dashboard")
     pending = unapplied_migrations(connection)
     load_start = os.getloadavg()
     print(f"measure_dashboard.py  {datetime.now(UTC):%Y-%m-%d %H:%M:%S} UTC  {args.label}")

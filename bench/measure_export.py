@@ -41,6 +41,8 @@ from urllib.parse import urlencode
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+from common import setup_django  # noqa: E402  (bench/common.py)
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 TARGET_MB = 300
@@ -78,17 +80,6 @@ class RssSampler(threading.Thread):
         self.finished.set()
         self.join()
         self.peak_mb = max(self.peak_mb, resident_mb())
-
-
-def setup_django():
-    import django
-
-    django.setup()
-    from django.conf import settings
-
-    settings.DEBUG = False
-    if "testserver" not in settings.ALLOWED_HOSTS:
-        settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
 
 
 def export_user(role: str):

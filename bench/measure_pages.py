@@ -27,7 +27,6 @@ EXPLAIN (ANALYZE, BUFFERS) and the plan printed.
 """
 
 import argparse
-import hashlib
 import json
 import os
 import statistics
@@ -40,36 +39,12 @@ from urllib.parse import urlencode
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+from common import code_fingerprint, percentile, setup_django, unapplied_migrations  # noqa: E402  (bench/common.py)
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 THREE_CHARACTER_WORDS = ["二次供水", "抄表员", "营业厅", "水表", "井盖", "停水通知", "违约金", "自建房"]
 TWO_CHARACTER_WORDS = ["漏水", "水压", "发票", "水质", "态度"]
-
-
-def code_fingerprint() -> str:
-    """A short hash of the app's code and templates: results are only comparable for the same code
-    (the tree is being worked on while benchmarks run)."""
-    digest = hashlib.sha1()
-    for folder in ("complaints", "core", "config", "templates"):
-        for path in sorted((ROOT / folder).rglob("*")):
-            if path.is_file() and path.suffix in (".py", ".html"):
-                digest.update(str(path.relative_to(ROOT)).encode())
-                digest.update(path.read_bytes())
-    return digest.hexdigest()[:10]
-
-
-def unapplied_migrations(connection) -> list[str]:
-    from django.db.migrations.executor import MigrationExecutor
-
-    executor = MigrationExecutor(connection)
-    plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
-    return [f"{migration.app_label}.{migration.name}" for migration, _backwards in plan]
-
-
-def percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    index = min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))
-    return ordered[index]
 
 
 def word_shares(cursor, words: list[str]) -> dict[str, float]:
@@ -107,15 +82,8 @@ def main() -> None:
     parser.add_argument("--label", default="", help="a label printed with the results (e.g. 'after index X')")
     args = parser.parse_args()
 
-    import django
-
-    django.setup()
+    setup_django()
     from django.conf import settings
-
-    settings.DEBUG = False
-    if "testserver" not in settings.ALLOWED_HOSTS:
-        settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
-
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext

@@ -28,7 +28,6 @@ the request, the number of queries, and PASS/FAIL for the look-ups (median under
 """
 
 import argparse
-import hashlib
 import json
 import os
 import statistics
@@ -41,35 +40,13 @@ from urllib.parse import urlencode
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+from common import code_fingerprint, percentile, setup_django, unapplied_migrations  # noqa: E402  (bench/common.py)
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 LOOKUPS = ("both", "phone", "id", "form")
 BOARDS = ("board", "board_room", "board_today")
 TARGETED = ("both", "phone", "id")
-
-
-def code_fingerprint() -> str:
-    """A short hash of the app's code and templates (the tree is worked on while benchmarks run)."""
-    digest = hashlib.sha1()
-    for folder in ("reception", "complaints", "core", "config", "templates"):
-        for path in sorted((ROOT / folder).rglob("*")):
-            if path.is_file() and path.suffix in (".py", ".html"):
-                digest.update(str(path.relative_to(ROOT)).encode())
-                digest.update(path.read_bytes())
-    return digest.hexdigest()[:10]
-
-
-def unapplied_migrations(connection) -> list[str]:
-    from django.db.migrations.executor import MigrationExecutor
-
-    executor = MigrationExecutor(connection)
-    plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
-    return [f"{migration.app_label}.{migration.name}" for migration, _backwards in plan]
-
-
-def percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))]
 
 
 def pick_people(cursor, count: int, *, min_visits: int = 2) -> list[dict]:
@@ -148,15 +125,8 @@ def main() -> None:
     parser.add_argument("--label", default="", help="a label printed with the results")
     args = parser.parse_args()
 
-    import django
-
-    django.setup()
+    setup_django()
     from django.conf import settings
-
-    settings.DEBUG = False
-    if "testserver" not in settings.ALLOWED_HOSTS:
-        settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
-
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -211,7 +181,7 @@ def main() -> None:
     urls["board_room"] = [f"/reception/?date={day:%Y-%m-%d}&room={room_id}"] * per_page
     urls["board_today"] = ["/reception/"] * per_page
 
-    fingerprint = code_fingerprint()
+    fingerprint = code_fingerprint("reception")
     pending = unapplied_migrations(connection)
     load_before = os.getloadavg()
     print(

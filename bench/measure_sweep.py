@@ -64,7 +64,6 @@ notices, drop the bench_sweep_* tables, ``VACUUM (FULL, ANALYZE)`` both tables (
 
 import argparse
 import cProfile
-import hashlib
 import io
 import json
 import os
@@ -81,6 +80,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+from common import code_fingerprint, unapplied_migrations  # noqa: E402  (bench/common.py)
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 KINDS_OF_DUE = ("warning", "urging", "supervision", "listed")
@@ -116,25 +117,6 @@ SAVED_COLUMNS = (
     "closed_at",
     "suspended_at",
 )
-
-
-def code_fingerprint() -> str:
-    """A short hash of the app's code and templates (the tree is worked on while benchmarks run)."""
-    digest = hashlib.sha1()
-    for folder in ("complaints", "core", "config", "templates"):
-        for path in sorted((ROOT / folder).rglob("*")):
-            if path.is_file() and path.suffix in (".py", ".html", ".txt"):
-                digest.update(str(path.relative_to(ROOT)).encode())
-                digest.update(path.read_bytes())
-    return digest.hexdigest()[:10]
-
-
-def unapplied_migrations(connection) -> list[str]:
-    from django.db.migrations.executor import MigrationExecutor
-
-    executor = MigrationExecutor(connection)
-    plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
-    return [f"{migration.app_label}.{migration.name}" for migration, _backwards in plan]
 
 
 def table_exists(cursor, name: str) -> bool:
@@ -1039,7 +1021,7 @@ def main() -> None:
         (notices_before,) = cursor.fetchone()
         people = staff(cursor)
     already_due = CaseSchedule.objects.filter(next_at__lte=timezone.now()).count()
-    fingerprint = code_fingerprint()
+    fingerprint = code_fingerprint(suffixes=(".py", ".html", ".txt"))
     load_before = os.getloadavg()
     log(
         f"database: {connection.settings_dict['NAME']} (PostgreSQL {server_version})  cases: {total_cases:,}  "

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Count, Exists, F, OuterRef, Q
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -40,7 +40,7 @@ PARTS = [("all", _("counted")), ("hit", _("in the numerator")), ("miss", _("not 
 ON_TIME = Q(due_at__isnull=True) | Q(created_at__lte=F("due_at"))
 
 
-def _same_case(**conditions) -> "QuerySet":  # noqa: F821
+def _same_case(**conditions) -> QuerySet:
     """Events of the anchor event's case (used inside an indicator's `hit`)."""
     return CaseEvent.objects.filter(case_id=OuterRef("case_id"), **conditions)
 

@@ -258,10 +258,9 @@ def suppressed(counts: dict, minimum: int) -> dict:
     for key in small:
         shown[key] = None
     if len(small) == 1:
-        others = sorted((count, str(key)) for key, count in counts.items() if key not in small and count > 0)
+        others = [key for key, count in counts.items() if key not in small and count > 0]
         if others:
-            smallest = next(key for key in counts if str(key) == others[0][1])
-            shown[smallest] = None
+            shown[min(others, key=counts.get)] = None
     return shown
 
 
