@@ -4,6 +4,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 export PORT
+# Development and tests: DEBUG on (the settings default to off, a safe production system). A live
+# system runs manage.py and gunicorn without these (README, "Deploying").
+DEBUG ?= 1
+export DEBUG
 
 .PHONY: run test setup migrate demo lint format messages clean
 
@@ -23,8 +27,9 @@ demo: migrate
 	$(BIN)/python manage.py demo
 
 ## Serve the app with its Celery worker and beat at http://127.0.0.1:$(PORT); one Ctrl-C stops all.
+## The demo signs in with passwords alone (TWO_FACTOR_REQUIRED=0); the sign-in page says so.
 run: demo
-	@bash bin/serve
+	@TWO_FACTOR_REQUIRED=$${TWO_FACTOR_REQUIRED:-0} bash bin/serve
 
 ## Lint, check migrations, run the whole test suite (browser tests included when Chromium is found).
 test: setup

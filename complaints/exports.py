@@ -7,27 +7,20 @@ masked, hidden on a confidential case from a handling department, in full only w
 a reveal. The Excel file is built on disk, never in memory.
 """
 
-import csv
-import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from typing import IO
 
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 
 from complaints import selectors
 from complaints.models import Case, CaseEvent, CaseKind, Channel, Priority, State, Verdict
+from core import spreadsheets
 
-FORMATS = ("xlsx", "csv")
+FORMATS = spreadsheets.FORMATS
 # An export is refused above this many cases (narrow the filters): bench/measure_export.py measures this
 # size against the 300 MB target, and a request must end in reasonable time.
 MAX_ROWS = 100_000
@@ -35,13 +28,6 @@ CHUNK_SIZE = 2000
 DESCRIPTION_LENGTH = 500
 # The events that hand a case to a department; the first one is the "dispatched" moment of DOMAIN.md §7.
 DISPATCH_ACTIONS = ("dispatch",)
-DATETIME_FORMAT = "%Y-%m-%d %H:%M"
-EXCEL_DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
-# The CSV is sent in pieces of about this many characters rather than a line at a time.
-CSV_PIECE_CHARACTERS = 64 * 1024
-# A spreadsheet runs a cell starting with one of these as a formula (CSV injection): such text is
-# prefixed with an apostrophe in the CSV, and stored as text in the Excel file.
-_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 # The fields a row reads (`citizen_card()` masks all four citizen fields): loading only these halves
 # the cost of building each case. A field read but not listed costs a query per row (the tests count).
 ROW_FIELDS = (
@@ -169,76 +155,3 @@ def ledger_rows(user, cases: QuerySet[Case], *, revealed: bool) -> Iterator[list
             ]
 
     return rows()
-
-
-class _Echo:
-    """A file for `csv.writer` that hands each line back instead of keeping it."""
-
-    def write(self, line: str) -> str:
-        return line
-
-
-def csv_pieces(header: list[str], rows: Iterable[list]) -> Iterator[str]:
-    """The CSV text in pieces for a streaming response: a UTF-8 byte order mark first (Excel reads the
-    file as UTF-8 only with it), then the header and the rows, datetimes as `YYYY-MM-DD HH:MM`."""
-    writer = csv.writer(_Echo())
-    yield "\ufeff" + writer.writerow(header)
-    piece, size = [], 0
-    for row in rows:
-        line = writer.writerow([_csv_cell(value) for value in row])
-        piece.append(line)
-        size += len(line)
-        if size >= CSV_PIECE_CHARACTERS:
-            yield "".join(piece)
-            piece, size = [], 0
-    if piece:
-        yield "".join(piece)
-
-
-def _csv_cell(value):
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return value.strftime(DATETIME_FORMAT)
-    if isinstance(value, str) and value.startswith(_FORMULA_PREFIXES):
-        return "'" + value
-    return value
-
-
-def xlsx_file(header: list[str], rows: Iterable[list], *, title: str = "") -> IO[bytes]:
-    """The rows as an Excel workbook in a temporary file on disk, rewound; closing it deletes it
-    (`FileResponse` closes it once sent). openpyxl's write-only mode streams the rows to disk as they
-    come, so memory does not grow with them. The header row is bold and frozen."""
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=title[:31] or None)
-    for index, column in enumerate(COLUMNS, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = column.width
-    sheet.freeze_panes = "A2"
-    bold = Font(bold=True)
-    header_cells = []
-    for text in header:
-        cell = WriteOnlyCell(sheet, text)
-        cell.font = bold
-        header_cells.append(cell)
-    sheet.append(header_cells)
-    for row in rows:
-        sheet.append([_excel_cell(sheet, value) for value in row])
-    file = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 (handed to the response, which closes it)
-    workbook.save(file)
-    file.seek(0)
-    return file
-
-
-def _excel_cell(sheet, value):
-    if isinstance(value, datetime):
-        cell = WriteOnlyCell(sheet, value)
-        cell.number_format = EXCEL_DATETIME_FORMAT
-        return cell
-    if isinstance(value, str):
-        # Control characters are not allowed in the file format; openpyxl would refuse the row.
-        value = ILLEGAL_CHARACTERS_RE.sub("", value)
-        if value.startswith("="):
-            cell = WriteOnlyCell(sheet, value)
-            cell.data_type = "s"  # text, not a formula
-            return cell
-    return value

@@ -23,6 +23,7 @@ from complaints.models import (
     Verdict,
 )
 from core import personal_data
+from core.forms import NOTE_MAX_LENGTH, TEXT_MAX_LENGTH, text_field
 from core.models import Department, User
 
 
@@ -79,8 +80,8 @@ class CaseRegisterForm(BaseCaseForm):
     channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices)
     category = forms.ModelChoiceField(label=_("Category"), queryset=Category.objects.none(), required=False)
     priority = forms.ChoiceField(label=_("Priority"), choices=Priority.choices, initial=Priority.ORDINARY)
-    description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 4}))
-    request = forms.CharField(label=_("Request"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    description = text_field(_("Description"), rows=4, max_length=TEXT_MAX_LENGTH)
+    request = text_field(_("Request"), rows=2, required=False)
     location = forms.CharField(label=_("Location"), max_length=200, required=False)
     citizen_name = forms.CharField(label=_("Citizen's name"), max_length=50, required=False)
     citizen_phone = forms.CharField(label=_("Phone"), max_length=30, required=False)
@@ -152,12 +153,8 @@ def _decision_field(approve_label, refuse_label):
     )
 
 
-def _text(label, *, required=True, rows=3):
-    return forms.CharField(label=label, required=required, widget=forms.Textarea(attrs={"rows": rows}))
-
-
 class AnswerDirectlyForm(ActionForm):
-    answer = _text(_("Answer given to the citizen"), rows=5)
+    answer = text_field(_("Answer given to the citizen"), rows=5, max_length=TEXT_MAX_LENGTH)
     reply_channel = forms.ChoiceField(label=_("Answered by"), choices=ReplyChannel.choices)
 
 
@@ -169,7 +166,7 @@ class DispatchForm(ActionForm):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    note = _text(_("Instructions to the department"), required=False, rows=2)
+    note = text_field(_("Instructions to the department"), required=False, rows=2)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -201,25 +198,25 @@ class ReassignForm(DispatchForm):
 
 
 class RejectForm(ActionForm):
-    reason = _text(_("Reason for not accepting"))
+    reason = text_field(_("Reason for not accepting"))
     proper_channel = forms.CharField(label=_("Proper channel for the matter"), max_length=200)
 
 
 class MergeForm(ActionForm):
     into_number = forms.CharField(label=_("Number of the case that carries on"), max_length=13)
-    note = _text(_("Note"), required=False, rows=2)
+    note = text_field(_("Note"), required=False, rows=2)
 
 
 class ReasonForm(ActionForm):
-    reason = _text(_("Reason"))
+    reason = text_field(_("Reason"))
 
 
 class NoteForm(ActionForm):
-    note = _text(_("Note"))
+    note = text_field(_("Note"))
 
 
 class OptionalNoteForm(ActionForm):
-    note = _text(_("Note"), required=False)
+    note = text_field(_("Note"), required=False)
 
 
 class InvestigationNoteForm(ActionForm):
@@ -234,7 +231,7 @@ class InvestigationNoteForm(ActionForm):
             ("note", _("Other note")),
         ],
     )
-    text = _text(_("Note"), rows=4)
+    text = text_field(_("Note"), rows=4)
 
 
 class AttachmentForm(ActionForm):
@@ -243,18 +240,18 @@ class AttachmentForm(ActionForm):
 
 
 class ProposalForm(ActionForm):
-    finding = _text(_("Finding"))
-    responsibility = _text(_("Responsibility"), required=False)
-    measures = _text(_("Measures"))
+    finding = text_field(_("Finding"), max_length=TEXT_MAX_LENGTH)
+    responsibility = text_field(_("Responsibility"), required=False)
+    measures = text_field(_("Measures"), max_length=TEXT_MAX_LENGTH)
 
 
 class ProposalDecisionForm(ActionForm):
     approve = _decision_field(_("Approve"), _("Send back"))
-    comments = _text(_("Comments"), required=False)
+    comments = text_field(_("Comments"), required=False)
 
 
 class RectificationForm(ActionForm):
-    description = _text(_("Measure"))
+    description = text_field(_("Measure"))
     owner = forms.ModelChoiceField(label=_("Owner"), queryset=User.objects.none())
     due_date = forms.DateField(label=_("Due date"), widget=forms.DateInput(attrs={"type": "date"}))
 
@@ -277,7 +274,7 @@ def _items(case: Case, status: str):
 
 class CompleteRectificationForm(ActionForm):
     item_id = forms.TypedChoiceField(label=_("Measure"), coerce=int)
-    evidence = _text(_("Evidence that it is done"))
+    evidence = text_field(_("Evidence that it is done"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -289,7 +286,7 @@ class CompleteRectificationForm(ActionForm):
 class VerifyRectificationForm(ActionForm):
     item_id = forms.TypedChoiceField(label=_("Measure"), coerce=int)
     accept = _decision_field(_("Verified"), _("Not done yet"))
-    note = _text(_("Note"), required=False, rows=2)
+    note = text_field(_("Note"), required=False, rows=2)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -303,21 +300,21 @@ class AdoptionForm(ActionForm):
     adoption = forms.ChoiceField(
         label=_("Adoption decision"), choices=Adoption.choices, widget=forms.RadioSelect
     )
-    note = _text(_("Explanation for the citizen"), required=False)
+    note = text_field(_("Explanation for the citizen"), required=False)
 
 
 class ExtensionRequestForm(ActionForm):
     amount = forms.IntegerField(label=_("Extension"), min_value=1)
-    reason = _text(_("Reason"))
+    reason = text_field(_("Reason"))
 
 
 class DecisionForm(ActionForm):
     approve = _decision_field(_("Approve"), _("Refuse / send back"))
-    note = _text(_("Comment"), required=False)
+    note = text_field(_("Comment"), required=False)
 
 
 class ReplyForm(ActionForm):
-    reply = _text(_("Reply to the citizen"), rows=6)
+    reply = text_field(_("Reply to the citizen"), rows=6, max_length=TEXT_MAX_LENGTH)
     reply_channel = forms.ChoiceField(label=_("Reply by"), choices=ReplyChannel.choices)
     legal_review_required = forms.BooleanField(
         label=_("Carries legal risk: send to legal review"), required=False
@@ -333,11 +330,11 @@ class RevisitForm(ActionForm):
         empty_value=None,
         required=False,
     )
-    note = _text(_("Note"), required=False, rows=2)
+    note = text_field(_("Note"), required=False, rows=2)
 
 
 class FinalAnswerForm(ActionForm):
-    answer = _text(_("Final answer"), rows=5)
+    answer = text_field(_("Final answer"), rows=5, max_length=TEXT_MAX_LENGTH)
 
 
 ACTION_FORMS: dict[str, type[ActionForm]] = {
@@ -378,7 +375,9 @@ class SupervisionIssueForm(BaseCaseForm):
         label=_("Kind"), choices=Supervision.Kind.choices, initial=Supervision.Kind.SUPERVISION
     )
     instructions = forms.CharField(
-        label=_("What the department must answer"), widget=forms.Textarea(attrs={"rows": 3})
+        label=_("What the department must answer"),
+        max_length=NOTE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
     answer_due_at = forms.DateTimeField(
         label=_("Answer due"),
@@ -389,7 +388,27 @@ class SupervisionIssueForm(BaseCaseForm):
 
 
 class SupervisionAnswerForm(BaseCaseForm):
-    reason = forms.CharField(label=_("Reason for the delay"), widget=forms.Textarea(attrs={"rows": 3}))
+    reason = text_field(_("Reason for the delay"))
     new_completion_date = forms.DateField(
         label=_("New completion date"), widget=forms.DateInput(attrs={"type": "date"})
     )
+
+
+class HistoryLookupForm(forms.Form):
+    """What an intake page sends while it is typed (the citizen's history, possible repeats): every
+    field optional; a phone or ID number not yet complete looks nothing up."""
+
+    citizen_phone = forms.CharField(max_length=30, required=False)
+    citizen_id_number = forms.CharField(max_length=20, required=False)
+    category = forms.ModelChoiceField(queryset=Category.objects.all(), required=False)
+    description = forms.CharField(max_length=TEXT_MAX_LENGTH, required=False)
+
+    def lookup(self) -> dict:
+        """The phone and ID number if complete and valid, the category and description if given."""
+        data = self.cleaned_data if self.is_valid() else {}
+        return {
+            "phone": personal_data.valid_phone_or_empty(data.get("citizen_phone")),
+            "id_number": personal_data.valid_id_number_or_empty(data.get("citizen_id_number")),
+            "category": data.get("category"),
+            "description": data.get("description", ""),
+        }

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from core import clock, policy
+from core.fields import EncryptedTextField, LookupHashField
 from core.working_time import DurationUnit
 
 
@@ -325,11 +326,13 @@ class Case(models.Model):
         help_text=_("Handled under the petition rules (信访) and deadlines."),
     )
 
-    citizen_name = models.CharField(_("citizen's name"), max_length=50, blank=True)
-    citizen_phone = models.CharField(_("phone"), max_length=30, blank=True)
-    citizen_id_number = models.CharField(_("ID number"), max_length=18, blank=True)
-    citizen_id_lookup = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
-    citizen_address = models.CharField(_("address"), max_length=200, blank=True)
+    # Stored encrypted (core.fields); found by the keyed hashes beside them.
+    citizen_name = EncryptedTextField(_("citizen's name"), max_length=50, blank=True)
+    citizen_phone = EncryptedTextField(_("phone"), max_length=30, blank=True)
+    citizen_phone_lookup = LookupHashField(source="citizen_phone", kind="phone")
+    citizen_id_number = EncryptedTextField(_("ID number"), max_length=18, blank=True)
+    citizen_id_lookup = LookupHashField(source="citizen_id_number", kind="id_number")
+    citizen_address = EncryptedTextField(_("address"), max_length=200, blank=True)
     is_anonymous = models.BooleanField(_("anonymous"), default=False)
     group_size = models.PositiveIntegerField(
         _("number of people"), default=1, validators=[MinValueValidator(1), MaxValueValidator(10000)]
@@ -396,6 +399,10 @@ class Case(models.Model):
     created_at = models.DateTimeField(_("registered"), default=clock.now)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    archived_at = models.DateTimeField(_("archived"), null=True, blank=True)
+    # Set when the retention period ended and the personal data and free texts were erased
+    # (complaints.retention); the case stays, anonymised, for the statistics.
+    personal_data_erased_at = models.DateTimeField(_("personal data erased"), null=True, blank=True)
 
     objects = CaseQuerySet.as_manager()
 
@@ -410,9 +417,22 @@ class Case(models.Model):
             models.Index(
                 fields=["lead_department", "state", "stage_deadline"], name="complaints_case_dept_state"
             ),
-            models.Index(fields=["citizen_phone", "created_at"], name="complaints_case_phone"),
+            # A caller's or visitor's history, newest first, by the keyed hash of the phone or ID number.
+            models.Index(fields=["citizen_phone_lookup", "-created_at"], name="complaints_case_phone_lookup"),
+            models.Index(fields=["citizen_id_lookup", "-created_at"], name="complaints_case_id_lookup"),
             models.Index(fields=["kind", "created_at"], name="complaints_case_kind_created"),
             models.Index(fields=["category", "created_at"], name="complaints_case_category"),
+            # The retention job: archived and merged cases whose personal data is still kept.
+            models.Index(
+                fields=["archived_at"],
+                condition=Q(personal_data_erased_at__isnull=True, state="archived"),
+                name="complaints_case_archived_kept",
+            ),
+            models.Index(
+                fields=["closed_at"],
+                condition=Q(personal_data_erased_at__isnull=True, state="merged"),
+                name="complaints_case_merged_kept",
+            ),
         ]
         permissions = [
             ("register_case", _("Can register cases")),
@@ -429,6 +449,7 @@ class Case(models.Model):
             ("archive_case", _("Can archive cases")),
             ("supervise_case", _("Can issue supervision notices")),
             ("answer_supervision", _("Can answer supervision notices")),
+            ("hold_case", _("Can put a legal hold on a case's erasure")),
         ]
 
     def __str__(self) -> str:
@@ -843,3 +864,108 @@ class Supervision(models.Model):
     @property
     def is_answered(self) -> bool:
         return self.answered_at is not None
+
+
+class RetentionPolicy(models.Model):
+    """How long a kind of case is kept before archiving, and how long its citizen's personal data is
+    kept after that (DOMAIN.md §10: ten years for complaints, three for consultations by default;
+    shipped by a data migration, changed by administrators). When the period ends, the retention job
+    erases the personal data and the free texts and keeps the case, anonymised, for the statistics."""
+
+    kind = models.CharField(_("kind"), max_length=20, choices=CaseKind.choices, unique=True)
+    archive_after_days = models.PositiveSmallIntegerField(
+        _("archive after (days)"),
+        default=30,
+        help_text=_("Days after a case is closed or rejected before it is archived."),
+    )
+    retention_years = models.PositiveSmallIntegerField(
+        _("keep personal data (years)"),
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+        help_text=_("Years after archiving (or merging) before the personal data is erased."),
+    )
+
+    class Meta:
+        verbose_name = _("retention period")
+        verbose_name_plural = _("retention periods")
+        ordering = ["kind"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.retention_years}"
+
+
+class LegalHold(models.Model):
+    """A hold the office puts on a case (litigation, an investigation, a request of an authority): the
+    retention job erases nothing of the case while it stands, and says so."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="legal_holds")
+    reason = models.TextField(_("reason"))
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("set by"), on_delete=models.PROTECT, related_name="+"
+    )
+    set_at = models.DateTimeField(_("set"), default=clock.now)
+    released_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("released by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    released_at = models.DateTimeField(_("released"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("legal hold")
+        verbose_name_plural = _("legal holds")
+        ordering = ["-set_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case"], condition=Q(released_at__isnull=True), name="complaints_legalhold_one_active"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}: {self.reason[:40]}"
+
+
+class RetentionRun(models.Model):
+    """One run of the retention job: what it archived, erased and skipped. The erasures are also
+    appended to the erasure ledger outside the database (`ERASURE_LEDGER_PATH`), so that they can be
+    replayed after a restore."""
+
+    started_at = models.DateTimeField(_("started"), default=clock.now)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    archived = models.PositiveIntegerField(_("archived"), default=0)
+    erased = models.PositiveIntegerField(_("erased"), default=0)
+    held = models.PositiveIntegerField(_("held"), default=0)
+    other_rows_erased = models.PositiveIntegerField(_("other records erased"), default=0)
+    audit_rows_expired = models.PositiveIntegerField(_("audit rows expired"), default=0)
+    is_replay = models.BooleanField(_("replay after a restore"), default=False)
+
+    class Meta:
+        verbose_name = _("retention run")
+        verbose_name_plural = _("retention runs")
+        ordering = ["-started_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.started_at:%Y-%m-%d %H:%M}"
+
+
+class RetentionRecord(models.Model):
+    """What a retention run did to one case (erased) or why it left it alone (held)."""
+
+    class Action(models.TextChoices):
+        ERASED = "erased", _("Personal data erased")
+        HELD = "held", _("Held: not erased")
+
+    run = models.ForeignKey(RetentionRun, on_delete=models.CASCADE, related_name="records")
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+")
+    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("retention record")
+        verbose_name_plural = _("retention records")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.run_id} {self.case_id} {self.action}"

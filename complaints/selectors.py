@@ -250,12 +250,10 @@ def inbox_counts(user, *, now: datetime | None = None) -> dict[str, int]:
 
 def citizen_history(user, *, phone: str = "", id_number: str = "", limit: int = 20) -> list[Case]:
     """The earlier cases of a caller or visitor, by phone and by ID number, newest first, among the
-    cases `user` may see. Uses the phone index and the ID number's keyed look-up (no plain search)."""
-    condition = Q()
-    if phone:
-        condition |= Q(citizen_phone=phone)
-    if id_number:
-        condition |= Q(citizen_id_lookup=personal_data.id_number_lookup_key(id_number))
+    cases `user` may see, through the keyed hashes of both (indexed; the values themselves are encrypted)."""
+    condition = personal_data.person_match(
+        phone=phone, id_number=id_number, phone_lookup="citizen_phone_lookup", id_lookup="citizen_id_lookup"
+    )
     if not condition:
         return []
     return list(case_list(user).filter(condition).order_by("-created_at")[:limit])

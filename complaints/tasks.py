@@ -7,3 +7,11 @@ def escalation_sweep_task() -> int:
     from complaints.escalation import escalation_sweep
 
     return escalation_sweep().notices
+
+
+@shared_task
+def retention_task() -> int:
+    """The retention job (also `manage.py retention`): safe to run twice."""
+    from complaints.retention import retention_run
+
+    return retention_run().erased

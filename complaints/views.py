@@ -3,7 +3,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpResponseBadRequest, StreamingHttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -12,12 +12,20 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from complaints import exports, selectors, services
 from complaints.filters import CaseFilter
-from complaints.forms import ACTION_FORMS, CaseRegisterForm, SupervisionAnswerForm, SupervisionIssueForm
-from complaints.models import Category, Supervision
+from complaints.forms import (
+    ACTION_FORMS,
+    CaseRegisterForm,
+    HistoryLookupForm,
+    SupervisionAnswerForm,
+    SupervisionIssueForm,
+)
+from complaints.models import Supervision
 from complaints.selectors import INBOX_BUCKETS
 from complaints.services import ActionForbidden, CaseError
 from complaints.workflow import ACTIONS
-from core import clock, personal_data, policy
+from core import clock, spreadsheets
+from core.audit import reveal_granted
+from core.client import client_address
 from core.models import AuditEntry
 from core.pagination import CappedPaginator
 from core.services import audit_record
@@ -53,22 +61,22 @@ def ledger_export(request):
     """台账导出: the ledger's cases under its filters, every page in its order, as Excel or CSV; logged.
 
     GET exports personal data masked. POST (the filters as fields, `format` and `reason`) exports it in
-    full, for users who may reveal it; without a reason nothing is exported."""
+    full, for users who may reveal it (`core.audit.reveal_granted`); without a reason nothing is
+    exported."""
     revealed = request.method == "POST"
     filters = (request.POST if revealed else request.GET).copy()
     export_format = filters.pop("format", [""])[-1] or "xlsx"
-    reason = filters.pop("reason", [""])[-1].strip() if revealed else ""
     for name in ("reason", "page", "csrfmiddlewaretoken"):
         filters.pop(name, None)
-    if export_format not in exports.FORMATS:
-        return HttpResponseBadRequest(_("Unknown export format: choose xlsx or csv."))
-    if revealed and not policy.may_reveal(request.user, is_confidential=False):
-        raise PermissionDenied
     ledger_url = reverse("complaints:list") + (f"?{filters.urlencode()}" if filters else "")
-    if revealed and not reason:
-        messages.error(request, _("Say why you need the full personal data: nothing was exported."))
+    if export_format not in exports.FORMATS:
+        messages.error(request, _("Unknown export format: choose Excel or CSV."))
         return redirect(ledger_url)
-    cases = CaseFilter(filters, queryset=selectors.case_list(request.user), request=request).qs
+    case_filter = CaseFilter(filters, queryset=selectors.case_list(request.user), request=request)
+    if not case_filter.is_valid():
+        messages.error(request, _("The filters are not valid: correct them on the ledger, then export."))
+        return redirect(ledger_url)
+    cases = case_filter.qs
     count = cases.order_by()[: exports.MAX_ROWS + 1].count()
     if count > exports.MAX_ROWS:
         messages.error(
@@ -78,31 +86,28 @@ def ledger_export(request):
         )
         return redirect(ledger_url)
     filename = f"ledger-{timezone.localtime(clock.now()):%Y%m%d-%H%M}.{export_format}"
-    audit_record(
-        actor=request.user,
-        action=AuditEntry.Action.EXPORT,
-        target="case_ledger",
-        label=filename,
-        reason=reason,
-        detail={"query": filters.urlencode(), "format": export_format, "rows": count, "revealed": revealed},
-    )
-    rows = exports.ledger_rows(request.user, cases, revealed=revealed)
-    return _export_response(exports.headers(), rows, export_format=export_format, filename=filename)
-
-
-def _export_response(header, rows, *, export_format: str, filename: str):
-    """CSV streamed as it is written; Excel written to a file on disk first, then sent from it."""
-    if export_format == "csv":
-        return StreamingHttpResponse(
-            exports.csv_pieces(header, rows),
-            content_type="text/csv; charset=utf-8",
-            headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    detail = {"query": filters.urlencode(), "format": export_format, "rows": count, "revealed": revealed}
+    if revealed:
+        if not reveal_granted(
+            request, target="case_ledger", label=filename, action=AuditEntry.Action.EXPORT, detail=detail
+        ):
+            return redirect(ledger_url)
+    else:
+        audit_record(
+            actor=request.user,
+            action=AuditEntry.Action.EXPORT,
+            target="case_ledger",
+            label=filename,
+            detail=detail,
+            client_address=client_address(request),
         )
-    return FileResponse(
-        exports.xlsx_file(header, rows, title=_("Case ledger")),
-        as_attachment=True,
+    return spreadsheets.export_response(
+        exports.headers(),
+        exports.ledger_rows(request.user, cases, revealed=revealed),
+        export_format=export_format,
         filename=filename,
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        title=_("Case ledger"),
+        widths=[column.width for column in exports.COLUMNS],
     )
 
 
@@ -185,21 +190,14 @@ def detail(request, number):
 def reveal(request, number):
     """Show the citizen's unmasked data once, for a stated reason; every reveal is logged."""
     case = selectors.case_get(request.user, number)
-    card = selectors.citizen_card(request.user, case, revealed=True)
-    if not card.is_revealed:
-        raise PermissionDenied
-    reason = request.POST.get("reason", "").strip()
-    if not reason:
-        messages.error(request, _("Say why you need to see the full personal data."))
-        return redirect(case)
-    audit_record(
-        actor=request.user,
-        action=AuditEntry.Action.REVEAL,
+    if not reveal_granted(
+        request,
         target=case,
         label=case.number,
-        reason=reason,
+        is_confidential=case.is_confidential,
         detail={"fields": ["name", "phone", "id_number", "address"]},
-    )
+    ):
+        return redirect(case)
     context = _detail_context(request, case, revealed=True)
     if request.headers.get("HX-Request"):
         return render(request, "complaints/_citizen_card.html", context)
@@ -266,17 +264,10 @@ def attachment(request, number, pk):
 def citizen_history(request):
     """htmx: the citizen's earlier cases (by phone, by ID number) and possible repeats, as the intake
     form is typed. Shared by every intake channel: the agent console, registration, reception."""
-    phone = personal_data.valid_phone_or_empty(request.GET.get("citizen_phone", ""))
-    id_number = personal_data.valid_id_number_or_empty(request.GET.get("citizen_id_number", ""))
-    category = Category.objects.filter(pk=request.GET.get("category") or None).first()
+    lookup = HistoryLookupForm(request.GET).lookup()
+    phone, id_number = lookup["phone"], lookup["id_number"]
     history = selectors.citizen_history(request.user, phone=phone, id_number=id_number)
-    repeats = selectors.possible_repeats(
-        request.user,
-        phone=phone,
-        id_number=id_number,
-        category=category,
-        description=request.GET.get("description", ""),
-    )
+    repeats = selectors.possible_repeats(request.user, **lookup)
     rows, _note = selectors.case_rows(request.user, history)
     return render(
         request,

@@ -1,11 +1,17 @@
 """The one settings module. Everything is driven by the environment (see `.env.example`).
 
-With no configuration the app runs for development: SQLite in the project folder, a broker kept in
-files under `var/`, a local-memory cache. `DATABASE_URL`, `CELERY_BROKER_URL` and `CACHE_URL` switch to
-PostgreSQL and Redis. With `DEBUG` off the app refuses to start without a real `SECRET_KEY` and
-`ALLOWED_HOSTS`.
+`DEBUG` is off unless it is set: a forgotten variable gives a safe production system, not a debugging
+one. With `DEBUG=1` (`make run` and `make test` set it) the app runs for development with no other
+configuration: SQLite in the project folder, a broker kept in files under `var/`, a local-memory cache,
+personal-data keys derived from the development secret. `DATABASE_URL`, `CELERY_BROKER_URL` and
+`CACHE_URL` switch to PostgreSQL and Redis. With `DEBUG` off the app refuses to start without a real
+`SECRET_KEY`, `ALLOWED_HOSTS` and personal-data keys, and without PostgreSQL, a real broker and a shared
+cache unless `ALLOW_EMBEDDED_SERVICES` says a one-machine installation means to run without them
+(`production_refusals()` at the end says what is missing). Importing it creates nothing on disk.
 """
 
+import base64
+import hashlib
 from datetime import timedelta
 from pathlib import Path
 
@@ -20,28 +26,34 @@ VAR_DIR = BASE_DIR / "var"
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
-DEBUG = env.bool("DEBUG", default=True)
+DEBUG = env.bool("DEBUG", default=False)
 
 _DEVELOPMENT_SECRET_KEY = "development-only-secret-key-do-not-use-in-production"
 SECRET_KEY = env.str("SECRET_KEY", default=_DEVELOPMENT_SECRET_KEY)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
+# Reverse proxies in front of the app (nginx, a load balancer) that append the client's address to
+# X-Forwarded-For. 0: the app is reached directly and REMOTE_ADDR is the client. With N, the client is
+# the N-th address from the right of that header (core.client.client_address), and the proxy's
+# X-Forwarded-Proto says whether the request came over HTTPS.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+if TRUSTED_PROXY_COUNT:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# HTTPS: with DEBUG off every page is served over HTTPS only, tells browsers to remember that (HSTS),
+# and sends cookies over HTTPS only. The health check stays reachable over plain HTTP for load balancers.
+# A plain-HTTP intranet turns these off explicitly (and `check --deploy` then says so).
 if not DEBUG:
-    if SECRET_KEY == _DEVELOPMENT_SECRET_KEY or len(SECRET_KEY) < 32:
-        raise ImproperlyConfigured(
-            "DEBUG is off, so SECRET_KEY must be set to a long random value (at least 32 characters) "
-            "in the environment or in .env. Generate one with: "
-            "python -c 'import secrets; print(secrets.token_urlsafe(50))'"
-        )
-    if not ALLOWED_HOSTS:
-        raise ImproperlyConfigured(
-            "DEBUG is off, so ALLOWED_HOSTS must list the host names this site answers to, "
-            "comma-separated, e.g. ALLOWED_HOSTS=minsheng.example.cn"
-        )
+    SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=365 * 24 * 3600)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
     SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=True)
     CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=True)
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# HSTS preloading puts the domain on the browsers' built-in lists for public sites; an organisation's
+# intranet host has no place there, so Django's reminder to preload is silenced.
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -54,6 +66,11 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "django_filters",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "auditlog",
     "core",
     "complaints",
     "hotline",
@@ -71,9 +88,15 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "core.middleware.PreferredLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "core.middleware.IdleSessionMiddleware",
+    "core.middleware.SecondFactorMiddleware",
+    "core.middleware.AuditContextMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes requires: it turns a lockout into the sign-in page saying so.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -106,6 +129,18 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://minsheng")}
 
 AUTH_USER_MODEL = "core.User"
+# django-axes first: it refuses a locked-out account before the password is even checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Argon2 (memory-hard) for new and changed passwords; older hashes still sign in and are upgraded then.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -115,6 +150,26 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "core:workspace"
 LOGOUT_REDIRECT_URL = "login"
+
+# Sign-in. After SIGN_IN_FAILURE_LIMIT wrong passwords for one account from one client address, that
+# account is locked for that address for SIGN_IN_LOCKOUT_MINUTES (django-axes); the lockout is logged
+# and an administrator can lift it at /audit/lockouts/.
+AXES_FAILURE_LIMIT = env.int("SIGN_IN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("SIGN_IN_LOCKOUT_MINUTES", default=30))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "core.client.client_address"
+AXES_LOCKOUT_CALLABLE = "core.sign_in.sign_in_locked"
+AXES_VERBOSE = False
+# Two-factor sign-in (TOTP, with recovery codes) for everyone who may reveal or export personal data
+# unmasked and for administrators: on whenever DEBUG is off, unless this says otherwise.
+TWO_FACTOR_REQUIRED = env.bool("TWO_FACTOR_REQUIRED", default=not DEBUG)
+OTP_TOTP_ISSUER = env.str("TWO_FACTOR_ISSUER", default="Minsheng")
+# A session ends after this many minutes without a request from its user (the reception board's own
+# refreshes do not count), and after SESSION_MAX_HOURS in any case, or when the browser closes.
+SESSION_IDLE_MINUTES = env.int("SESSION_IDLE_MINUTES", default=30)
+SESSION_COOKIE_AGE = env.int("SESSION_MAX_HOURS", default=12) * 3600
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 # Simplified Chinese first: it is the language of the organisations that use Minsheng. A user's own
 # choice (the language switch) is kept in a cookie and on their account; browsers' Accept-Language is
@@ -127,11 +182,12 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = VAR_DIR / "staticfiles"
-STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+STATIC_ROOT = env.path("STATIC_ROOT", default=str(VAR_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(VAR_DIR / "media"))
+# Where `manage.py backup` writes its backups (the database and the uploaded files together).
+BACKUP_DIR = env.path("BACKUP_DIR", default=str(VAR_DIR / "backups"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -205,6 +261,68 @@ PORTAL_SUBMISSIONS_PER_HOUR = env.int("PORTAL_SUBMISSIONS_PER_HOUR", default=5)
 PORTAL_TRACK_FAILURES_PER_HOUR = env.int("PORTAL_TRACK_FAILURES_PER_HOUR", default=20)
 # A portal form sent back sooner than this many seconds after it was shown came from a bot.
 PORTAL_MIN_FILL_SECONDS = env.int("PORTAL_MIN_FILL_SECONDS", default=3)
+# Files a citizen may attach on the portal: per submission (count, total megabytes) and per client
+# address and day, so that nobody fills the disk.
+PORTAL_FILES_PER_SUBMISSION = env.int("PORTAL_FILES_PER_SUBMISSION", default=5)
+PORTAL_FILES_MB_PER_SUBMISSION = env.int("PORTAL_FILES_MB_PER_SUBMISSION", default=20)
+PORTAL_FILES_PER_DAY = env.int("PORTAL_FILES_PER_DAY", default=20)
+PORTAL_FILES_MB_PER_DAY = env.int("PORTAL_FILES_MB_PER_DAY", default=60)
+# Django refuses a request with more files than this outright (a clear 400), before any form reads it.
+DATA_UPLOAD_MAX_NUMBER_FILES = 50
+
+# Citizens' personal data (core.encryption): AES-256-GCM keys (comma-separated, URL-safe base64 of 32
+# bytes, the first seals new values, all open old ones) and the keys of the look-up hashes (the same
+# form, kept apart from them). Generate a key with `python manage.py personal_data_rekey --new-key`.
+# Rotation: put the new key first, run `manage.py personal_data_rekey`, then remove the old key.
+PERSONAL_DATA_KEYS = env.list("PERSONAL_DATA_KEYS", default=[])
+PERSONAL_DATA_LOOKUP_KEYS = env.list("PERSONAL_DATA_LOOKUP_KEYS", default=[])
+if DEBUG:
+    # Development only: keys derived from the secret key, so a newcomer's machine needs no configuration.
+    def _development_key(purpose: str) -> str:
+        return base64.urlsafe_b64encode(hashlib.sha256(f"{purpose}:{SECRET_KEY}".encode()).digest()).decode()
+
+    PERSONAL_DATA_KEYS = PERSONAL_DATA_KEYS or [_development_key("minsheng-personal-data")]
+    PERSONAL_DATA_LOOKUP_KEYS = PERSONAL_DATA_LOOKUP_KEYS or [_development_key("minsheng-lookup")]
+
+# Retention (complaints.retention): the job archives closed cases and, when a case kind's retention
+# period (data, in the administration) has passed, erases their personal data; every erasure is also
+# appended to this file, which lives outside the database (and its backups) so that erasures can be
+# replayed after a restore (`manage.py replay_erasures`). Keep it on disk that is backed up apart.
+ERASURE_LEDGER_PATH = env.path("ERASURE_LEDGER_PATH", default=str(VAR_DIR / "erasure-ledger.jsonl"))
+# Visits and calls that produced no case keep the visitor's or caller's personal data this many years.
+UNLINKED_RETENTION_YEARS = env.int("UNLINKED_RETENTION_YEARS", default=3)
+# The audit log (reveals, exports, sign-in lockouts, changes to reference data and users) is kept this
+# many days; the law asks for at least six months of logs, so less than 183 is refused.
+AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=3 * 365)
+
+# What the audit log records of changes (django-auditlog): reference data, users, roles (groups) and
+# their permissions, before and after. Passwords and staff mobiles are recorded as changed, not shown.
+AUDITLOG_INCLUDE_TRACKING_MODELS = (
+    {
+        "model": "core.user",
+        "exclude_fields": ["last_login"],
+        "mask_fields": ["password", "mobile"],
+        "m2m_fields": ["groups", "user_permissions"],
+    },
+    {"model": "auth.group", "m2m_fields": ["permissions"]},
+    "core.department",
+    "core.departmentmembership",
+    "core.calendaryear",
+    "core.calendarday",
+    "complaints.category",
+    "complaints.slapolicy",
+    "complaints.slastagerule",
+    "complaints.escalationrule",
+    "complaints.indicator",
+    "complaints.retentionpolicy",
+    "complaints.legalhold",
+    "reception.receptionroom",
+    "reception.leaderreceptionday",
+    "hotline.knowledgearticle",
+)
+AUDITLOG_STORE_JSON_CHANGES = True
+AUDITLOG_DISABLE_ON_RAW_SAVE = True
+AUDITLOG_MASK_CALLABLE = "core.audit.mask_value"
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
@@ -223,15 +341,15 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="民声 Minsheng <nor
 # Celery. With no CELERY_BROKER_URL the broker is a folder of message files under var/: it needs no
 # server and works across the web, worker and beat processes of one machine (kombu's filesystem
 # transport). Production uses Redis.
-_BROKER_FOLDER = VAR_DIR / "broker"
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
 if CELERY_BROKER_URL.startswith("filesystem://"):
-    for _sub in ("queue", "processed"):
-        (_BROKER_FOLDER / _sub).mkdir(parents=True, exist_ok=True)
+    # The folders are created by the processes that use them (config.celery), not here.
+    BROKER_FOLDER = VAR_DIR / "broker"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "data_folder_in": str(_BROKER_FOLDER / "queue"),
-        "data_folder_out": str(_BROKER_FOLDER / "queue"),
-        "processed_folder": str(_BROKER_FOLDER / "processed"),
+        "data_folder_in": str(BROKER_FOLDER / "queue"),
+        "data_folder_out": str(BROKER_FOLDER / "queue"),
+        "processed_folder": str(BROKER_FOLDER / "processed"),
+        "control_folder": str(BROKER_FOLDER / "control"),
         "store_processed": False,
     }
 CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECTION_TIMEOUT", default=3.0)
@@ -276,6 +394,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "core.tasks.sessions_clear_expired_task",
         "schedule": crontab(minute="15", hour="3"),
     },
+    # https://crontab.guru/#10_2_*_*_* : every night at 02:10, archive closed cases and erase the personal
+    # data of those whose retention has ended; audit rows past AUDIT_RETENTION_DAYS go too.
+    "complaints-retention": {
+        "task": "complaints.tasks.retention_task",
+        "schedule": crontab(minute="10", hour="2"),
+    },
     # https://crontab.guru/#0_9_*_*_1 : suggestions go to the departments in a weekly batch, Monday 09:00.
     "hotline-suggestions-forward": {
         "task": "hotline.tasks.suggestions_forward_task",
@@ -289,7 +413,60 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    # django-axes logs every sign-in at INFO; lockouts are in the audit log (core.sign_in).
+    "loggers": {"django.db.backends": {"level": "INFO"}, "axes": {"level": "WARNING"}},
 }
 
 SITE_TITLE = _("Minsheng")
+
+
+# Production refuses to start on settings that would be unsafe or would lose data; development (DEBUG on)
+# accepts them. ALLOW_EMBEDDED_SERVICES lets a deliberate one-machine installation run on SQLite, the
+# file broker and a per-process cache with DEBUG off.
+ALLOW_EMBEDDED_SERVICES = env.bool("ALLOW_EMBEDDED_SERVICES", default=False)
+
+
+def production_refusals() -> list[str]:
+    """What a system with DEBUG off must not start with, each said with what to set."""
+    refusals = []
+    if SECRET_KEY == _DEVELOPMENT_SECRET_KEY or len(SECRET_KEY) < 50:
+        refusals.append(
+            "SECRET_KEY must be set to a long random value (at least 50 characters). Generate one with: "
+            "python -c 'import secrets; print(secrets.token_urlsafe(50))'"
+        )
+    if not ALLOWED_HOSTS:
+        refusals.append(
+            "ALLOWED_HOSTS must list the host names this site answers to, comma-separated, "
+            "e.g. ALLOWED_HOSTS=minsheng.example.cn"
+        )
+    if not PERSONAL_DATA_KEYS or not PERSONAL_DATA_LOOKUP_KEYS:
+        refusals.append(
+            "PERSONAL_DATA_KEYS and PERSONAL_DATA_LOOKUP_KEYS must each name a key (the citizens' "
+            "personal data is stored encrypted). Generate keys with: python manage.py personal_data_rekey "
+            "--new-key (with DEBUG=1 for that one command); keep them apart from the database's backups."
+        )
+    if AUDIT_RETENTION_DAYS < 183:
+        refusals.append("AUDIT_RETENTION_DAYS must be at least 183: audit logs are kept six months or more.")
+    if not ALLOW_EMBEDDED_SERVICES:
+        if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+            refusals.append("DATABASE_URL must name a PostgreSQL database (SQLite is for development).")
+        if CELERY_BROKER_URL.startswith("filesystem://"):
+            refusals.append(
+                "CELERY_BROKER_URL must name a Redis broker (the file broker is for development)."
+            )
+        if CACHES["default"]["BACKEND"].endswith("LocMemCache"):
+            refusals.append(
+                "CACHE_URL must name a Redis cache: sign-in and portal limits must be shared by every "
+                "web process."
+            )
+    return refusals
+
+
+if not DEBUG and (_refusals := production_refusals()):
+    raise ImproperlyConfigured(
+        "DEBUG is off (a production system), and:\n- "
+        + "\n- ".join(_refusals)
+        + "\nFor development, set DEBUG=1 (make run and make test do). "
+        "ALLOW_EMBEDDED_SERVICES=1 runs a one-machine installation on SQLite, the file broker and a "
+        "per-process cache."
+    )

@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from core import sign_in
 from core import views as core_views
 from dashboard import views as dashboard_views
 
@@ -12,7 +13,9 @@ admin.site.index_title = _("Organisation settings")
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
-    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/login/", sign_in.SignInView.as_view(), name="login"),
+    path("accounts/two-factor/", sign_in.two_factor, name="two_factor"),
+    path("accounts/two-factor/recovery-codes/", sign_in.recovery_codes, name="recovery_codes"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),

@@ -5,6 +5,19 @@ from django.utils.translation import gettext_lazy as _
 
 from core import notices, personal_data
 
+# Free texts: the longest accepted (pages count the characters left). Long enough for a careful record
+# of a visitor's statement, short enough that nothing fills a page or the database by accident.
+NOTE_MAX_LENGTH = 2000
+TEXT_MAX_LENGTH = 5000
+RECORD_MAX_LENGTH = 10000
+
+
+def text_field(label, *, required: bool = True, rows: int = 3, max_length: int = NOTE_MAX_LENGTH):
+    """A free-text field of several lines, with its maximum length."""
+    return forms.CharField(
+        label=label, required=required, max_length=max_length, widget=forms.Textarea(attrs={"rows": rows})
+    )
+
 
 class NoticeSettingsForm(forms.Form):
     """For each kind of notice, by email and by SMS; and the mobile number SMS go to."""
@@ -44,3 +57,10 @@ class NoticeSettingsForm(forms.Form):
                 kind.code: (data[f"email_{kind.code}"], data[f"sms_{kind.code}"]) for kind in notices.kinds()
             },
         )
+
+
+class LockoutLiftForm(forms.Form):
+    """Which lock to lift: the account, and the address it is locked for (empty: every address)."""
+
+    username = forms.CharField(max_length=150)
+    address = forms.GenericIPAddressField(required=False)

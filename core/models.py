@@ -151,37 +151,79 @@ class DepartmentMembership(models.Model):
         return f"{self.user} · {self.department}"
 
 
-class AuditEntry(models.Model):
-    """An audited act on personal data or bulk data: a reveal of masked fields, an export.
+class AuditEntryQuerySet(models.QuerySet):
+    """Audit rows are written once and never changed: bulk updates and deletes are refused, except the
+    expiry of rows older than the retention period (`expire`)."""
 
-    Case transitions are audited by their own immutable timeline (`complaints.CaseEvent`). Rows are
-    never edited; they are kept at least six months (DOMAIN.md §10).
-    """
+    def update(self, **kwargs):
+        raise PermissionError("Audit entries cannot be changed.")
+
+    def delete(self):
+        raise PermissionError("Audit entries cannot be deleted; they expire after AUDIT_RETENTION_DAYS.")
+
+    def expire(self, *, before) -> int:
+        """Delete the rows written before `before` (the retention job's only way to remove audit rows)."""
+        count, _by_model = super(AuditEntryQuerySet, self.filter(created_at__lt=before)).delete()
+        return count
+
+
+class AuditEntry(models.Model):
+    """An audited act on personal data, bulk data or sign-in: a reveal of masked fields, an export, a
+    sign-in lockout and its lifting, a change to someone's second factor.
+
+    Case transitions are audited by their own immutable timeline (`complaints.CaseEvent`), changes to
+    reference data, users and roles by django-auditlog (`core.audit`). Rows are never edited or deleted
+    from the application; they are kept `AUDIT_RETENTION_DAYS` (at least six months, DOMAIN.md §10)."""
 
     class Action(models.TextChoices):
         REVEAL = "reveal", _("Personal data revealed")
         EXPORT = "export", _("Data exported")
+        LOCKOUT = "lockout", _("Sign-in locked")
+        UNLOCK = "unlock", _("Sign-in lockout lifted")
+        SECOND_FACTOR = "second_factor", _("Two-factor sign-in changed")
 
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("who"), on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("who"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     action = models.CharField(_("action"), max_length=20, choices=Action.choices)
     object_type = models.CharField(_("object type"), max_length=50)
     object_id = models.CharField(_("object"), max_length=50, blank=True)
-    object_label = models.CharField(_("object label"), max_length=100, blank=True)
+    object_label = models.CharField(_("object label"), max_length=150, blank=True)
     reason = models.TextField(_("reason"), blank=True)
     detail = models.JSONField(_("detail"), default=dict, blank=True)
-    created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+    client_address = models.GenericIPAddressField(_("client address"), null=True, blank=True)
+    created_at = models.DateTimeField(_("when"), default=clock.now, db_index=True)
+
+    objects = AuditEntryQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("audit entry")
         verbose_name_plural = _("audit log")
-        ordering = ["-created_at"]
-        indexes = [models.Index(fields=["object_type", "object_id"], name="core_audit_object")]
-        permissions = [("reveal_personal_data", _("Can reveal masked personal data"))]
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["object_type", "object_id"], name="core_audit_object"),
+            models.Index(fields=["actor", "-created_at"], name="core_audit_actor"),
+        ]
+        permissions = [
+            ("reveal_personal_data", _("Can reveal masked personal data")),
+            ("lift_sign_in_lockout", _("Can lift sign-in lockouts and reset two-factor sign-in")),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} · {self.object_label or self.object_id} · {self.actor}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not self._state.adding:
+            raise PermissionError("Audit entries cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("Audit entries cannot be deleted.")
 
 
 class CalendarYear(models.Model):

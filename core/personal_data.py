@@ -1,4 +1,4 @@
-"""Citizens' personal data: ID numbers, phone numbers, masking and the ID number look-up key.
+"""Citizens' personal data: ID numbers, phone numbers, masking and the keyed hashes that find them.
 
 Model-free so that forms, services, the demo loader and exports share one definition. Validators
 normalise before they check, so they accept what a person would type (spaces, full-width digits, a
@@ -14,9 +14,11 @@ import re
 import unicodedata
 
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils import timezone
-from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
+
+from core import encryption
 
 MALE = "male"
 FEMALE = "female"
@@ -138,22 +140,6 @@ def id_number_gender(value: str | None) -> str | None:
     return MALE if int(id_number[16]) % 2 else FEMALE
 
 
-def id_number_lookup_key(value: str | None) -> str:
-    """A keyed hash of the ID number, stored so that records can be found by ID number.
-
-    The plain number is stored only encrypted (DOMAIN.md §10); this key lets a search match it without a
-    searchable plain copy. It is an HMAC-SHA256 (hex) keyed with `settings.SECRET_KEY` through
-    `salted_hmac`, whose salt keeps these keys apart from every other use of the secret. Changing
-    SECRET_KEY invalidates every stored key: recompute them from the decrypted numbers when rotating it.
-    The number is normalised but not validated, so a mistyped search simply finds nothing. Empty input
-    gives "" so that blank fields never share a key.
-    """
-    id_number = normalise_id_number(value)
-    if not id_number:
-        return ""
-    return salted_hmac("core.personal_data.id_number_lookup_key", id_number, algorithm="sha256").hexdigest()
-
-
 # Phone numbers
 
 
@@ -243,6 +229,37 @@ def valid_phone_or_empty(value: str | None) -> str:
 def valid_id_number_or_empty(value: str | None) -> str:
     """The normalised ID number if it is complete and valid, else "": for look-ups while it is typed."""
     return _valid_id_number(value) or ""
+
+
+# Look-up hashes: what an encrypted phone or ID number column is searched by (core.encryption).
+
+LOOKUP_KINDS = {"phone": normalise_phone, "id_number": normalise_id_number}
+
+
+def lookup_hashes(kind: str, value: str | None) -> list[str]:
+    """The keyed hashes that a stored `kind` ("phone" or "id_number") equal to `value` may carry: one per
+    configured hash key (several only while the hash key is being rotated). Query with
+    `<field>_lookup__in=...`. The value is normalised, not validated, so a mistyped search finds
+    nothing; an empty value gives no hash, so blank fields never match each other."""
+    text = LOOKUP_KINDS[kind](value)
+    return encryption.keyed_hashes(kind, text) if text else []
+
+
+def lookup_hash(kind: str, value: str | None) -> str:
+    """The hash stored beside a `kind` value: under the current hash key; "" for an empty value."""
+    hashes = lookup_hashes(kind, value)
+    return hashes[0] if hashes else ""
+
+
+def person_match(*, phone: str = "", id_number: str = "", phone_lookup: str, id_lookup: str) -> Q:
+    """The rows of a person found by phone or by ID number, through the keyed-hash columns named
+    `phone_lookup` and `id_lookup` (indexed). An empty Q when neither is given: callers test it."""
+    condition = Q()
+    if phone_hashes := lookup_hashes("phone", phone):
+        condition |= Q(**{f"{phone_lookup}__in": phone_hashes})
+    if id_hashes := lookup_hashes("id_number", id_number):
+        condition |= Q(**{f"{id_lookup}__in": id_hashes})
+    return condition
 
 
 # Masking

@@ -80,3 +80,9 @@ def may_see_identity(user, *, is_confidential: bool) -> bool:
 def may_reveal(user, *, is_confidential: bool) -> bool:
     """Whether `user` may unmask personal data (an explicit, logged act)."""
     return may_see_identity(user, is_confidential=is_confidential) and user.has_perm(REVEAL_PERMISSION)
+
+
+def requires_second_factor(user) -> bool:
+    """Whether `user` must sign in with a second factor (when TWO_FACTOR_REQUIRED is on): whoever may
+    reveal or export personal data unmasked, and administrators."""
+    return user.is_staff or user.is_superuser or user.has_perm(REVEAL_PERMISSION)

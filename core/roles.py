@@ -64,9 +64,11 @@ def _cases(*codenames: str) -> list[str]:
 
 
 _REVEAL = ["core.reveal_personal_data"]
+# The audit log (/audit/): who revealed, exported or changed what.
+_AUDIT = ["core.view_auditentry"]
 _CASE_CATALOGUE = [
     f"complaints.{action}_{model}"
-    for model in ("category", "slapolicy", "slastagerule", "escalationrule", "indicator")
+    for model in ("category", "slapolicy", "slastagerule", "escalationrule", "indicator", "retentionpolicy")
     for action in ("view", "add", "change", "delete")
 ]
 
@@ -120,11 +122,16 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "core.view_department",
     ],
     Role.LEGAL: _cases("review_legal"),
-    Role.INSPECTOR: _REVEAL,
+    Role.INSPECTOR: [*_REVEAL, *_AUDIT],
     Role.TRAINER: ["core.view_department", "core.view_departmentmembership"],
     Role.EMERGENCY: [],
-    Role.ADMIN: [*_ADMINISTRATION, *_CASE_CATALOGUE, *_RECEPTION_ROOMS],
+    Role.ADMIN: [*_ADMINISTRATION, *_CASE_CATALOGUE, *_RECEPTION_ROOMS, *_AUDIT, "core.lift_sign_in_lockout"],
 }
 
 # Roles whose members may open the Django admin site (it lists only what their permissions allow).
 STAFF_ROLES = {Role.ADMIN}
+
+# The system account (`core.services.system_user`) acts for scheduled jobs and the portal: the desk's
+# roles, and archiving closed cases (the retention job).
+SYSTEM_ROLES = [Role.AGENT, Role.DISPATCHER]
+SYSTEM_PERMISSIONS = ["complaints.archive_case"]

@@ -5,9 +5,11 @@ from collections.abc import Iterable
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from core.models import AuditEntry, Department, DepartmentMembership, User
-from core.roles import ROLE_PERMISSIONS, STAFF_ROLES, Role
+from core.roles import ROLE_PERMISSIONS, STAFF_ROLES, SYSTEM_PERMISSIONS, SYSTEM_ROLES, Role
 
 
 @transaction.atomic
@@ -35,7 +37,25 @@ def roles_sync() -> dict[str, int]:
         group, _created = Group.objects.get_or_create(name=role.value)
         group.permissions.set([found[code] for code in ROLE_PERMISSIONS[role]])
         counts[role.value] = len(ROLE_PERMISSIONS[role])
+    system = User.objects.filter(username=SYSTEM_USERNAME).first()
+    if system is not None:
+        _system_rights_set(system)
     return counts
+
+
+def _system_rights_set(user: User) -> None:
+    user.groups.set(Group.objects.filter(name__in=SYSTEM_ROLES))
+    user.user_permissions.set(
+        Permission.objects.filter(
+            pk__in=[
+                pk
+                for pk, app_label, codename in Permission.objects.values_list(
+                    "pk", "content_type__app_label", "codename"
+                )
+                if f"{app_label}.{codename}" in SYSTEM_PERMISSIONS
+            ]
+        )
+    )
 
 
 @transaction.atomic
@@ -90,19 +110,27 @@ def department_set_head(*, department: Department, head: User | None) -> Departm
 
 
 def audit_record(
-    *, actor: User, action: str, target, label: str = "", reason: str = "", detail: dict | None = None
+    *,
+    actor: User | None,
+    action: str,
+    target,
+    label: str = "",
+    reason: str = "",
+    detail: dict | None = None,
+    client_address: str | None = None,
 ) -> AuditEntry:
-    """Log an audited act (a reveal of personal data, an export) on `target`, a model instance or a
-    description of what was exported. Never edited afterwards."""
+    """Log an audited act (a reveal of personal data, an export, a lockout) on `target`, a model
+    instance or a description of what was acted on, from `client_address`. Never edited afterwards."""
     is_model = hasattr(target, "_meta")
     return AuditEntry.objects.create(
         actor=actor,
         action=action,
         object_type=target._meta.label_lower if is_model else str(target),
         object_id=str(target.pk) if is_model else "",
-        object_label=label,
+        object_label=label[:150],
         reason=reason,
         detail=detail or {},
+        client_address=client_address or None,
     )
 
 
@@ -111,12 +139,74 @@ SYSTEM_USERNAME = "minsheng-system"
 
 def system_user() -> User:
     """The account that acts for scheduled jobs and for citizens on the portal (forwarding suggestion
-    batches, recording a portal rating as the revisit). It cannot sign in; its roles are the desk's."""
+    batches, recording a portal rating as the revisit, archiving closed cases). It cannot sign in; its
+    rights are `core.roles.SYSTEM_ROLES` and `SYSTEM_PERMISSIONS` (kept by `roles_sync()` too)."""
     user, created = User.objects.get_or_create(
         username=SYSTEM_USERNAME, defaults={"display_name": "系统", "is_active": True}
     )
     if created:
         user.set_unusable_password()
         user.save(update_fields=["password"])
-        user.groups.set(Group.objects.filter(name__in=[Role.AGENT, Role.DISPATCHER]))
+        _system_rights_set(user)
     return user
+
+
+# Two-factor sign-in (django-otp): an authenticator app (TOTP) and single-use recovery codes.
+
+RECOVERY_CODE_COUNT = 10
+
+
+def second_factor_start(*, user: User) -> TOTPDevice:
+    """The authenticator a user is setting up: the same unconfirmed one until they confirm it with a
+    code, so reloading the page shows the same QR code."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
+    return device or TOTPDevice.objects.create(user=user, name="authenticator", confirmed=False)
+
+
+@transaction.atomic
+def second_factor_confirm(*, user: User, device: TOTPDevice, code: str, client_address: str) -> list[str]:
+    """Confirm the authenticator with the first code it shows; returns the recovery codes (shown once).
+    Raises ValueError when the code is wrong. Any older authenticator of the user is removed."""
+    if device.user_id != user.pk or not device.verify_token(code):
+        raise ValueError("wrong code")
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
+    codes = recovery_codes_issue(user=user)
+    audit_record(
+        actor=user,
+        action=AuditEntry.Action.SECOND_FACTOR,
+        target=user,
+        label=user.username,
+        detail={"change": "enrolled"},
+        client_address=client_address,
+    )
+    return codes
+
+
+@transaction.atomic
+def recovery_codes_issue(*, user: User) -> list[str]:
+    """New single-use recovery codes for the user (the old ones stop working)."""
+    device, _created = StaticDevice.objects.get_or_create(
+        user=user, name="recovery", defaults={"confirmed": True}
+    )
+    device.token_set.all().delete()
+    codes = [StaticToken.random_token() for _ in range(RECOVERY_CODE_COUNT)]
+    StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
+    return codes
+
+
+@transaction.atomic
+def second_factor_reset(*, user: User, actor: User, client_address: str) -> None:
+    """Remove a user's authenticator and recovery codes (a lost phone): they set up a new one at their
+    next sign-in. Logged."""
+    TOTPDevice.objects.filter(user=user).delete()
+    StaticDevice.objects.filter(user=user).delete()
+    audit_record(
+        actor=actor,
+        action=AuditEntry.Action.SECOND_FACTOR,
+        target=user,
+        label=user.username,
+        detail={"change": "reset"},
+        client_address=client_address,
+    )

@@ -11,4 +11,7 @@ urlpatterns = [
     path("notices/<int:pk>/", views.notice_open, name="notice_open"),
     path("notices/read/", views.notices_read_all, name="notices_read_all"),
     path("notices/settings/", views.notice_settings, name="notice_settings"),
+    path("audit/", views.audit, name="audit"),
+    path("audit/export/", views.audit_export, name="audit_export"),
+    path("audit/lockouts/", views.lockouts, name="lockouts"),
 ]

@@ -1,19 +1,28 @@
+import json
+
+from axes.models import AccessAttempt
+from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
+from django.contrib.auth.decorators import login_required, permission_required
 from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from core import health, navigation
-from core.forms import NoticeSettingsForm
-from core.models import Notice
+from core import clock, health, navigation, spreadsheets
+from core.audit import AuditFilterForm, audit_log, audit_rows
+from core.client import client_address
+from core.forms import LockoutLiftForm, NoticeSettingsForm
+from core.models import AuditEntry, Notice
 from core.notices import notices_mark_read
 from core.pagination import CappedPaginator
 from core.roles import ROLE_DUTIES, Role
+from core.services import audit_record
 
 
 @login_required
@@ -115,3 +124,119 @@ def notice_settings(request):
         messages.success(request, _("Your notice settings were saved."))
         return redirect("core:notice_settings")
     return render(request, "core/notice_settings.html", {"form": form, "section": "notices"})
+
+
+AUDIT_EXPORT_MAX_ROWS = 100_000
+
+
+@login_required
+@permission_required("core.view_auditentry", raise_exception=True)
+def audit(request):
+    """The audit log: reveals, exports, sign-in lockouts and changes to reference data, users and roles."""
+    form = AuditFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    page = CappedPaginator(audit_log(**filters), settings.CASES_PER_PAGE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "core/audit.html",
+        {
+            "form": form,
+            "page": page,
+            "rows": audit_rows(page.object_list),
+            "query": query.urlencode(),
+            "section": "audit",
+        },
+    )
+
+
+@login_required
+@permission_required("core.view_auditentry", raise_exception=True)
+@require_GET
+def audit_export(request):
+    """The audit log under the page's filters as Excel or CSV; the export is itself audited."""
+    query = request.GET.copy()
+    export_format = query.pop("format", [""])[-1] or "xlsx"
+    form = AuditFilterForm(query)
+    back = f"{reverse('core:audit')}?{query.urlencode()}"
+    if export_format not in spreadsheets.FORMATS or not form.is_valid():
+        messages.error(request, _("Correct the filters, then export."))
+        return redirect(back)
+    rows = audit_log(**form.cleaned_data)
+    count = rows[: AUDIT_EXPORT_MAX_ROWS + 1].count()
+    if count > AUDIT_EXPORT_MAX_ROWS:
+        messages.error(
+            request,
+            _("More than %(limit)s rows match: narrow the filters.") % {"limit": AUDIT_EXPORT_MAX_ROWS},
+        )
+        return redirect(back)
+    filename = f"audit-{timezone.localtime(clock.now()):%Y%m%d-%H%M}.{export_format}"
+    audit_record(
+        actor=request.user,
+        action=AuditEntry.Action.EXPORT,
+        target="audit_log",
+        label=filename,
+        detail={"query": query.urlencode(), "format": export_format, "rows": count},
+        client_address=client_address(request),
+    )
+    header = [
+        _("When"),
+        _("Who"),
+        _("Kind"),
+        _("Object type"),
+        _("Object"),
+        _("Reason"),
+        _("Details"),
+        _("Address"),
+    ]
+
+    def cells():
+        for start in range(0, count, 2000):
+            for row in audit_rows(rows[start : start + 2000]):
+                details = "; ".join(f"{field}: {before} → {after}" for field, before, after in row.changes)
+                yield [
+                    timezone.localtime(row.when).replace(tzinfo=None),
+                    str(row.actor or ""),
+                    row.kind_label,
+                    row.object_type,
+                    row.object_label,
+                    row.reason,
+                    details or (json.dumps(row.detail, ensure_ascii=False) if row.detail else ""),
+                    row.address,
+                ]
+
+    return spreadsheets.export_response(
+        header,
+        cells(),
+        export_format=export_format,
+        filename=filename,
+        title=_("Audit log"),
+        widths=[17, 14, 18, 16, 24, 30, 60, 16],
+    )
+
+
+@login_required
+@permission_required("core.lift_sign_in_lockout", raise_exception=True)
+def lockouts(request):
+    """Accounts locked for an address after too many wrong passwords; an administrator lifts a lock."""
+    if request.method == "POST":
+        form = LockoutLiftForm(request.POST)
+        if form.is_valid():
+            username, address = form.cleaned_data["username"], form.cleaned_data["address"]
+            lifted = axes_reset(ip=address or None, username=username)
+            audit_record(
+                actor=request.user,
+                action=AuditEntry.Action.UNLOCK,
+                target="sign_in",
+                label=username,
+                detail={"address": address, "attempts": lifted},
+                client_address=client_address(request),
+            )
+            messages.success(request, _("The lock on %(username)s was lifted.") % {"username": username})
+        return redirect("core:lockouts")
+    since = timezone.now() - settings.AXES_COOLOFF_TIME
+    locked = AccessAttempt.objects.filter(
+        failures_since_start__gte=settings.AXES_FAILURE_LIMIT, attempt_time__gte=since
+    ).order_by("-attempt_time")[:200]
+    return render(request, "core/lockouts.html", {"locked": locked, "section": "audit"})

@@ -7,7 +7,23 @@ class HotlineConfig(AppConfig):
     verbose_name = _("Hotline and portal")
 
     def ready(self) -> None:
+        from complaints import retention
         from core import navigation
+        from hotline.models import Call, PortalSubmission, RevisitAttempt
+
+        # The caller's number and the notes about them: erased with the cases they belong to, or
+        # UNLINKED_RETENTION_YEARS after a call that produced none.
+        for personal_data in (
+            retention.PersonalData(
+                Call,
+                {"number": "", "number_lookup": "", "note": ""},
+                case_path="cases",
+                unlinked_since="started_at",
+            ),
+            retention.PersonalData(RevisitAttempt, {"note": ""}, case_path="case"),
+            retention.PersonalData(PortalSubmission, {"address_hash": ""}, case_path="case"),
+        ):
+            retention.register(personal_data)
 
         for item in [
             navigation.NavItem(

@@ -16,6 +16,7 @@ from complaints.forms import (
 )
 from complaints.models import CaseKind, Verdict
 from core import clock
+from core.forms import TEXT_MAX_LENGTH, text_field
 from core.models import Department
 from hotline.models import Call, KnowledgeArticle
 from hotline.services import Outcome
@@ -65,9 +66,7 @@ class ConsoleForm(CaseRegisterForm):
         initial=Outcome.ANSWER,
         widget=forms.RadioSelect,
     )
-    answer = forms.CharField(
-        label=_("Answer given to the caller"), required=False, widget=forms.Textarea(attrs={"rows": 4})
-    )
+    answer = text_field(_("Answer given to the caller"), required=False, rows=4, max_length=TEXT_MAX_LENGTH)
     article = forms.ModelChoiceField(
         queryset=KnowledgeArticle.objects.filter(is_published=True), required=False, widget=forms.HiddenInput
     )
@@ -120,7 +119,7 @@ class CallLogForm(BaseCaseForm):
             if choice[0] not in (Call.Outcome.CASE, Call.Outcome.REVISIT)
         ],
     )
-    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    note = text_field(_("Note"), required=False, rows=2)
     call_started_at = forms.CharField(widget=forms.HiddenInput)
 
     def clean_call_started_at(self):
@@ -154,7 +153,7 @@ class RevisitForm(BaseCaseForm):
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
         help_text=_("Leave empty after the last try: the case is recorded as unreachable."),
     )
-    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    note = text_field(_("Note"), required=False, rows=2)
 
     def clean(self):
         data = super().clean()
@@ -206,10 +205,30 @@ class PortalForm(CaseRegisterForm):
             del self.fields[name]
         self.fields["kind"].choices = PORTAL_KINDS
         self.fields["attachments"] = MultipleFileField(
-            label=_("Photos or documents (optional)"), required=False
+            label=_("Photos or documents (optional)"),
+            required=False,
+            help_text=_("At most %(count)s files, %(size)s MB together.")
+            % {
+                "count": settings.PORTAL_FILES_PER_SUBMISSION,
+                "size": settings.PORTAL_FILES_MB_PER_SUBMISSION,
+            },
         )
+
         if not self.is_bound:
             self.initial["issued"] = signing.dumps(clock.now().timestamp())
+
+    def clean_attachments(self):
+        files = self.cleaned_data["attachments"]
+        if len(files) > settings.PORTAL_FILES_PER_SUBMISSION:
+            raise forms.ValidationError(
+                _("Attach at most %(count)s files.") % {"count": settings.PORTAL_FILES_PER_SUBMISSION}
+            )
+        if sum(file.size for file in files) > settings.PORTAL_FILES_MB_PER_SUBMISSION * 1024 * 1024:
+            raise forms.ValidationError(
+                _("The files together may be at most %(size)s MB.")
+                % {"size": settings.PORTAL_FILES_MB_PER_SUBMISSION}
+            )
+        return files
 
     def clean(self):
         data = super().clean()
@@ -233,6 +252,12 @@ class TrackForm(forms.Form):
     query_code = forms.CharField(label=_("Query code"), max_length=8)
 
 
+class TrackShownForm(forms.Form):
+    """`?case=` on the tracking page: a case this browser already opened with its number and code."""
+
+    case = forms.IntegerField(min_value=1, max_value=2**62)
+
+
 class RatingForm(forms.Form):
     verdict = forms.ChoiceField(
         label=_("How satisfied are you with the handling?"),
@@ -245,6 +270,14 @@ class RatingForm(forms.Form):
         choices=[("1", _("Yes")), ("0", _("No"))],
         coerce=lambda value: value == "1",
     )
-    note = forms.CharField(
-        label=_("Anything to add?"), required=False, widget=forms.Textarea(attrs={"rows": 3})
-    )
+    note = text_field(_("Anything to add?"), required=False)
+
+
+class KnowledgeSearchForm(forms.Form):
+    """`?q=` of the knowledge base; `pick=1` when the console picks an answer from the results."""
+
+    q = forms.CharField(max_length=100, required=False)
+    pick = forms.BooleanField(required=False)
+
+    def terms(self) -> str:
+        return self.cleaned_data["q"] if self.is_valid() else ""

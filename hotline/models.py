@@ -6,13 +6,14 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from core import clock
+from core.fields import EncryptedTextField, LookupHashField
 
 
 class KnowledgeArticle(models.Model):
     """An answer the hotline gives again and again (知识库), kept by the office."""
 
     title = models.CharField(_("title"), max_length=200)
-    answer = models.TextField(_("answer"))
+    answer = models.TextField(_("answer"), max_length=10000)
     keywords = models.CharField(
         _("keywords"),
         max_length=300,
@@ -75,7 +76,9 @@ class Call(models.Model):
         SILENT = "silent", _("Silent call")
         OTHER = "other", _("Other, no case")
 
-    number = models.CharField(_("phone number"), max_length=30, db_index=True)
+    # The caller's number, stored encrypted (core.fields) and found by its keyed hash.
+    number = EncryptedTextField(_("phone number"), max_length=30)
+    number_lookup = LookupHashField(source="number", kind="phone")
     direction = models.CharField(
         _("direction"), max_length=10, choices=Direction.choices, default=Direction.INCOMING
     )
@@ -95,7 +98,10 @@ class Call(models.Model):
         verbose_name = _("call")
         verbose_name_plural = _("calls")
         ordering = ["-started_at", "-id"]
-        indexes = [models.Index(fields=["outcome", "started_at"], name="hotline_call_outcome")]
+        indexes = [
+            models.Index(fields=["outcome", "started_at"], name="hotline_call_outcome"),
+            models.Index(fields=["number_lookup", "-started_at"], name="hotline_call_number_lookup"),
+        ]
         permissions = [("use_console", _("Can take calls at the agent console"))]
 
     def __str__(self) -> str:
@@ -150,6 +156,9 @@ class PortalSubmission(models.Model):
     case = models.OneToOneField("complaints.Case", on_delete=models.CASCADE, related_name="portal_submission")
     address_hash = models.CharField(max_length=64, db_index=True)
     submitted_at = models.DateTimeField(default=clock.now, db_index=True)
+    # What was attached, for the per-address daily limit on files.
+    file_count = models.PositiveSmallIntegerField(default=0)
+    file_bytes = models.PositiveBigIntegerField(default=0)
 
     class Meta:
         verbose_name = _("portal submission")

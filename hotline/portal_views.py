@@ -10,8 +10,9 @@ from django.views.decorators.http import require_POST
 
 from complaints.errors import CaseError
 from complaints.models import Case, State
+from core.client import client_address
 from hotline import services
-from hotline.forms import PortalForm, RatingForm, TrackForm
+from hotline.forms import PortalForm, RatingForm, TrackForm, TrackShownForm
 
 SESSION_CASES = "portal_cases"
 
@@ -39,16 +40,12 @@ PUBLIC_PROGRESS = {
 ANSWERED_STATES = {State.ANSWERED_DIRECTLY, State.REPLIED, State.REVISITED, State.CLOSED, State.ARCHIVED}
 
 
-def _client_address(request) -> str:
-    return request.META.get("REMOTE_ADDR", "")
-
-
 def submit(request):
     form = PortalForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
             case = services.portal_submit(
-                address=_client_address(request),
+                address=client_address(request),
                 case_fields=form.case_fields(),
                 attachments=form.cleaned_data["attachments"],
             )
@@ -69,7 +66,7 @@ def submitted(request):
 
 
 def _failures_key(request) -> str:
-    return f"portal-track-failures:{services.address_key(_client_address(request))}"
+    return f"portal-track-failures:{services.address_key(client_address(request))}"
 
 
 def track(request):
@@ -90,9 +87,9 @@ def track(request):
                 )
             else:
                 request.session[SESSION_CASES] = [*request.session.get(SESSION_CASES, []), case.pk]
-    elif request.GET.get("case"):
+    elif (shown := TrackShownForm(request.GET)).is_valid():
         case = Case.objects.filter(
-            pk__in=request.session.get(SESSION_CASES, []), pk=request.GET["case"]
+            pk__in=request.session.get(SESSION_CASES, []), pk=shown.cleaned_data["case"]
         ).first()
     return render(
         request,

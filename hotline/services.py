@@ -7,7 +7,8 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Sum
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from complaints import services as case_services
@@ -189,9 +190,19 @@ def portal_recent_count(address: str) -> int:
     return PortalSubmission.objects.filter(address_hash=address_key(address), submitted_at__gte=since).count()
 
 
+def _portal_files_today(address_hash: str) -> tuple[int, int]:
+    """The files (count, bytes) this address attached today."""
+    today = timezone.localtime(clock.now()).replace(hour=0, minute=0, second=0, microsecond=0)
+    totals = PortalSubmission.objects.filter(address_hash=address_hash, submitted_at__gte=today).aggregate(
+        files=Sum("file_count"), size=Sum("file_bytes")
+    )
+    return totals["files"] or 0, totals["size"] or 0
+
+
 @transaction.atomic
 def portal_submit(*, address: str, case_fields: dict, attachments=()) -> Case:
-    """A citizen's own submission on the portal, without an account; limited per address and hour."""
+    """A citizen's own submission on the portal, without an account; limited per address and hour, and
+    the files per address and day."""
     if portal_recent_count(address) >= settings.PORTAL_SUBMISSIONS_PER_HOUR:
         raise ActionRefused(
             _(
@@ -199,10 +210,25 @@ def portal_submit(*, address: str, case_fields: dict, attachments=()) -> Case:
                 "or call the hotline."
             )
         )
+    address_hash = address_key(address)
+    files, size = _portal_files_today(address_hash)
+    new_size = sum(file.size for file in attachments)
+    if attachments and (
+        files + len(attachments) > settings.PORTAL_FILES_PER_DAY
+        or size + new_size > settings.PORTAL_FILES_MB_PER_DAY * 1024 * 1024
+    ):
+        raise ActionRefused(
+            _(
+                "Your network has sent as many files today as we accept. Submit without attachments, "
+                "or bring them to the reception, and we will add them."
+            )
+        )
     case = case_services.case_register(
         actor=None, channel=Channel.WEB, attachments=attachments, **case_fields
     )
-    PortalSubmission.objects.create(case=case, address_hash=address_key(address))
+    PortalSubmission.objects.create(
+        case=case, address_hash=address_hash, file_count=len(attachments), file_bytes=new_size
+    )
     return case
 
 

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.console, name="console"),
     path("calls/", views.call_list, name="calls"),
     path("calls/no-case/", views.call_without_case, name="call_without_case"),
+    path("calls/<int:pk>/reveal/", views.call_reveal, name="call_reveal"),
     path("revisits/", views.revisit_queue, name="revisit_queue"),
     path("revisits/<str:number>/", views.revisit, name="revisit"),
     path("suggestions/", views.suggestions, name="suggestions"),

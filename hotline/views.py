@@ -10,10 +10,18 @@ from django.views.decorators.http import require_GET, require_POST
 from complaints import selectors as case_selectors
 from complaints.errors import ActionForbidden, CaseError
 from complaints.forms import leaf_categories
-from core import clock
+from core import clock, personal_data, policy
+from core.audit import reveal_granted
 from core.pagination import CappedPaginator
 from hotline import selectors, services
-from hotline.forms import ArticleForm, CallLogForm, ConsoleForm, RevisitForm, call_start_token
+from hotline.forms import (
+    ArticleForm,
+    CallLogForm,
+    ConsoleForm,
+    KnowledgeSearchForm,
+    RevisitForm,
+    call_start_token,
+)
 from hotline.models import Call, KnowledgeArticle, SuggestionBatch
 
 CONSOLE_PERMISSION = "hotline.use_console"
@@ -66,9 +74,12 @@ def console(request):
 @require_GET
 def knowledge_search(request):
     """htmx: knowledge-base articles for the words typed."""
-    articles = selectors.article_search(request.GET.get("q", ""))
+    search = KnowledgeSearchForm(request.GET)
+    articles = selectors.article_search(search.terms())
     return render(
-        request, "hotline/_articles.html", {"articles": articles, "pick": request.GET.get("pick") == "1"}
+        request,
+        "hotline/_articles.html",
+        {"articles": articles, "pick": search.is_valid() and search.cleaned_data["pick"]},
     )
 
 
@@ -106,12 +117,33 @@ def call_list(request):
         "hotline/call_list.html",
         {
             "page": page,
+            "rows": [(call, personal_data.mask_phone(call.number)) for call in page],
+            "may_reveal": policy.may_reveal(request.user, is_confidential=False),
             "statistics": selectors.call_statistics(since=month_start),
             "outcome": outcome,
             "query": f"outcome={outcome}" if outcome else "",
             "section": "calls",
         },
     )
+
+
+@login_required
+@permission_required(CONSOLE_PERMISSION, raise_exception=True)
+@require_POST
+def call_reveal(request, pk):
+    """A caller's full number, for a stated reason; logged like every reveal."""
+    call = get_object_or_404(Call, pk=pk)
+    revealed = reveal_granted(
+        request, target=call, label=f"{call.started_at:%Y-%m-%d %H:%M}", detail={"fields": ["number"]}
+    )
+    number = call.number if revealed else personal_data.mask_phone(call.number)
+    if request.headers.get("HX-Request"):
+        return render(
+            request, "hotline/_call_number.html", {"call": call, "number": number, "revealed": revealed}
+        )
+    if revealed:
+        messages.info(request, _("Caller's number: %(number)s") % {"number": number})
+    return redirect("hotline:calls")
 
 
 @login_required
@@ -196,13 +228,14 @@ def suggestions(request):
 
 @login_required
 def knowledge_list(request):
-    articles = selectors.article_search(request.GET.get("q", ""), limit=50)
+    search = KnowledgeSearchForm(request.GET)
+    articles = selectors.article_search(search.terms(), limit=50)
     return render(
         request,
         "hotline/knowledge_list.html",
         {
             "articles": articles,
-            "q": request.GET.get("q", ""),
+            "q": search.terms(),
             "section": "knowledge",
             "categories": leaf_categories(),
         },

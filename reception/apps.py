@@ -7,7 +7,29 @@ class ReceptionConfig(AppConfig):
     verbose_name = _("Citizen reception")
 
     def ready(self) -> None:
+        from complaints import retention
         from core import navigation, policy
+        from reception.models import Visit
+
+        # The visitor's identity, what they came about and what they said: erased with the case the
+        # visit produced, or UNLINKED_RETENTION_YEARS after a visit that produced none.
+        retention.register(
+            retention.PersonalData(
+                Visit,
+                {
+                    "visitor_name": "",
+                    "id_number": "",
+                    "id_lookup": "",
+                    "phone": "",
+                    "phone_lookup": "",
+                    "address": "",
+                    "reason": "",
+                    "statement": "",
+                },
+                case_path="case",
+                unlinked_since="created_at",
+            )
+        )
 
         for item in [
             navigation.NavItem(

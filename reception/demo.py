@@ -12,6 +12,7 @@ from complaints import demo_content
 from complaints.models import CaseKind, Category
 from core import clock
 from core.models import Department, User
+from core.personal_data import lookup_hash
 from reception import services
 from reception.models import ReceptionRoom, Visit
 
@@ -180,7 +181,10 @@ def load(*, stdout) -> None:
     index += 2
 
     with clock.travel_to(moment(index)):
-        services.visit_arrive(visit_id=Visit.objects.get(phone=arrived_person["phone"]).pk, actor=clerk)
+        services.visit_arrive(
+            visit_id=Visit.objects.get(phone_lookup=lookup_hash("phone", arrived_person["phone"])).pk,
+            actor=clerk,
+        )
     with clock.travel_to(moment(index + 1)):
         _register(
             clerk,

@@ -6,8 +6,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from complaints.forms import BaseCaseForm, MultipleFileField, handling_departments, leaf_categories
-from complaints.models import ATTACHMENT_EXTENSIONS, Case, CaseKind, Priority
+from complaints.models import ATTACHMENT_EXTENSIONS, Case, CaseKind, Category, Priority
 from core import clock, personal_data
+from core.forms import RECORD_MAX_LENGTH, TEXT_MAX_LENGTH, text_field
 from core.models import User
 from core.roles import Role
 from reception.models import LeaderReceptionDay, ReceptionRoom, Visit
@@ -100,9 +101,10 @@ class ReceptionRecordForm(BaseCaseForm):
     statement = forms.CharField(
         label=_("Record of the statement"),
         widget=forms.Textarea(attrs={"rows": 6}),
+        max_length=RECORD_MAX_LENGTH,
         help_text=_("What the visitor said, objectively and completely."),
     )
-    request = forms.CharField(label=_("Request"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    request = text_field(_("Request"), rows=2, required=False)
     attachments = MultipleFileField(
         label=_("Evidence received"),
         required=False,
@@ -113,7 +115,10 @@ class ReceptionRecordForm(BaseCaseForm):
     category = forms.ModelChoiceField(label=_("Category"), queryset=None, required=False)
     priority = forms.ChoiceField(label=_("Priority"), choices=Priority.choices, initial=Priority.ORDINARY)
     answer = forms.CharField(
-        label=_("Answer given to the visitor"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+        label=_("Answer given to the visitor"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=TEXT_MAX_LENGTH,
     )
     lead_department = forms.ModelChoiceField(label=_("Lead department"), queryset=None, required=False)
     assisting_departments = forms.ModelMultipleChoiceField(
@@ -157,7 +162,12 @@ class ReceptionRecordForm(BaseCaseForm):
 
 
 class StatementForm(BaseCaseForm):
-    statement = forms.CharField(label=_("Record of the statement"), widget=forms.Textarea, required=False)
+    statement = forms.CharField(
+        label=_("Record of the statement"),
+        widget=forms.Textarea,
+        required=False,
+        max_length=RECORD_MAX_LENGTH,
+    )
 
 
 class LeaderDayForm(BaseCaseForm):
@@ -187,3 +197,33 @@ class LeaderDayForm(BaseCaseForm):
         if data.get("starts_at") and data.get("ends_at") and data["starts_at"] >= data["ends_at"]:
             self.add_error("ends_at", _("The reception must end after it starts."))
         return data
+
+
+class BoardForm(forms.Form):
+    """`?date=&room=` of the day board (and `?room=` of the registration page): both optional."""
+
+    date = forms.DateField(required=False)
+    room = forms.ModelChoiceField(queryset=ReceptionRoom.objects.filter(is_active=True), required=False)
+
+    def value(self, name: str):
+        return self.cleaned_data.get(name) if self.is_valid() else None
+
+
+class VisitorLookupForm(forms.Form):
+    """What the registration page sends while it is typed: every field optional."""
+
+    id_number = forms.CharField(max_length=20, required=False)
+    phone = forms.CharField(max_length=30, required=False)
+    category = forms.ModelChoiceField(queryset=Category.objects.all(), required=False)
+    reason = forms.CharField(max_length=TEXT_MAX_LENGTH, required=False)
+    group_size = forms.IntegerField(min_value=1, max_value=10000, required=False)
+
+    def lookup(self) -> dict:
+        data = self.cleaned_data if self.is_valid() else {}
+        return {
+            "id_number": personal_data.valid_id_number_or_empty(data.get("id_number")),
+            "phone": personal_data.valid_phone_or_empty(data.get("phone")),
+            "category": data.get("category"),
+            "description": data.get("reason") or "",
+            "group_size": data.get("group_size") or 1,
+        }

@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from core import clock, policy
+from core.fields import EncryptedTextField, LookupHashField
 
 
 class ReceptionRoom(models.Model):
@@ -114,12 +115,14 @@ class Visit(models.Model):
     )
     state = models.CharField(_("state"), max_length=20, choices=State.choices, default=State.WAITING)
 
-    visitor_name = models.CharField(_("name"), max_length=50)
+    # Stored encrypted (core.fields); found by the keyed hashes beside them.
+    visitor_name = EncryptedTextField(_("name"), max_length=50)
     gender = models.CharField(_("gender"), max_length=10, choices=Gender.choices, blank=True)
-    id_number = models.CharField(_("ID number"), max_length=18, blank=True)
-    id_lookup = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
-    phone = models.CharField(_("phone"), max_length=30, blank=True)
-    address = models.CharField(_("address"), max_length=200, blank=True)
+    id_number = EncryptedTextField(_("ID number"), max_length=18, blank=True)
+    id_lookup = LookupHashField(source="id_number", kind="id_number")
+    phone = EncryptedTextField(_("phone"), max_length=30, blank=True)
+    phone_lookup = LookupHashField(source="phone", kind="phone")
+    address = EncryptedTextField(_("address"), max_length=200, blank=True)
     group_size = models.PositiveIntegerField(
         _("number of visitors"), default=1, validators=[MinValueValidator(1), MaxValueValidator(10000)]
     )
@@ -183,7 +186,8 @@ class Visit(models.Model):
             models.UniqueConstraint(fields=["visit_date", "ticket"], name="reception_visit_unique_ticket"),
         ]
         indexes = [
-            models.Index(fields=["phone", "visit_date"], name="reception_visit_phone"),
+            models.Index(fields=["phone_lookup", "-visit_date"], name="reception_visit_phone_lookup"),
+            models.Index(fields=["id_lookup", "-visit_date"], name="reception_visit_id_lookup"),
             models.Index(fields=["visit_date", "room", "state"], name="reception_visit_board"),
         ]
         permissions = [

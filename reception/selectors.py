@@ -155,11 +155,9 @@ def visitor_history(
     """The person's earlier visits (by ID number's keyed look-up or phone, newest first) and earlier
     cases with possible repeats (the hotline's look-up, `complaints.selectors`). Indexed look-ups only."""
     now = now or clock.now()
-    condition = Q()
-    if phone:
-        condition |= Q(phone=phone)
-    if id_number:
-        condition |= Q(id_lookup=personal_data.id_number_lookup_key(id_number))
+    condition = personal_data.person_match(
+        phone=phone, id_number=id_number, phone_lookup="phone_lookup", id_lookup="id_lookup"
+    )
     if not condition:
         return VisitorHistory(False, [], 0, [], [], None, None)
     # Only what the history lists: each join more costs the planner time at every keystroke.

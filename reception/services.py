@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from datetime import date, datetime, time
 
 from django.db import IntegrityError, transaction
-from django.db.models import Max, Q
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -54,16 +54,13 @@ def _lock(visit_id: int, actor, to_state: str) -> Visit:
 
 def earlier_contacts(*, phone: str, id_number: str, before_visit: Visit | None = None) -> tuple[int, bool]:
     """How many earlier visits the person made, and whether they have any case, found by ID number
-    (its keyed look-up) or phone. Cancelled bookings do not count as visits."""
-    condition = Q()
-    case_condition = Q()
-    if phone:
-        condition |= Q(phone=phone)
-        case_condition |= Q(citizen_phone=phone)
-    if id_number:
-        key = personal_data.id_number_lookup_key(id_number)
-        condition |= Q(id_lookup=key)
-        case_condition |= Q(citizen_id_lookup=key)
+    or phone (their keyed hashes). Cancelled bookings do not count as visits."""
+    condition = personal_data.person_match(
+        phone=phone, id_number=id_number, phone_lookup="phone_lookup", id_lookup="id_lookup"
+    )
+    case_condition = personal_data.person_match(
+        phone=phone, id_number=id_number, phone_lookup="citizen_phone_lookup", id_lookup="citizen_id_lookup"
+    )
     if not condition:
         return 0, False
     visits = Visit.objects.filter(condition).exclude(state=Visit.State.CANCELLED)
@@ -93,7 +90,6 @@ def _new_visit(*, clerk, visitor: dict, category, repeat_of, now: datetime, **pl
         visitor_name=name,
         gender=gender or stated or "",
         id_number=id_number,
-        id_lookup=personal_data.id_number_lookup_key(id_number) if id_number else "",
         phone=phone,
         address=visitor["address"].strip(),
         group_size=visitor["group_size"],

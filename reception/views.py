@@ -1,5 +1,3 @@
-from datetime import date
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
@@ -14,14 +12,21 @@ from django.views.decorators.http import require_GET, require_POST
 from complaints import selectors as case_selectors
 from complaints.deadlines import policy_for
 from complaints.errors import ActionForbidden, CaseError
-from complaints.models import Category, Stage
-from core import clock, personal_data, policy
-from core.models import AuditEntry
-from core.services import audit_record
+from complaints.models import Stage
+from core import clock, policy
+from core.audit import reveal_granted
 from core.working_time import DurationUnit, working_calendar
 from reception import selectors, services
-from reception.forms import LeaderDayForm, ReceptionRecordForm, VisitBookForm, VisitRegisterForm
-from reception.models import LeaderReceptionDay, ReceptionRoom, Visit
+from reception.forms import (
+    BoardForm,
+    LeaderDayForm,
+    ReceptionRecordForm,
+    StatementForm,
+    VisitBookForm,
+    VisitorLookupForm,
+    VisitRegisterForm,
+)
+from reception.models import LeaderReceptionDay, Visit
 
 RECEIVE = services.RECEIVE_PERMISSION
 PLAN = services.PLAN_PERMISSION
@@ -32,21 +37,15 @@ def _require_visits(user) -> None:
         raise PermissionDenied
 
 
-def _board_day(value: str) -> date:
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        return timezone.localdate(clock.now())
-
-
 @login_required
 @require_GET
 def board(request):
     """The day board of the reception rooms: booked, waiting (arrival order), being received, done.
     Refreshes itself every 30 seconds (htmx) while it is open."""
     _require_visits(request.user)
-    day = _board_day(request.GET.get("date", ""))
-    room = ReceptionRoom.objects.filter(pk=request.GET.get("room") or None, is_active=True).first()
+    choice = BoardForm(request.GET)
+    day = choice.value("date") or timezone.localdate(clock.now())
+    room = choice.value("room")
     context = {
         "board": selectors.day_board(request.user, day=day, room=room),
         "rooms": selectors.rooms(),
@@ -62,7 +61,7 @@ def board(request):
 @permission_required(RECEIVE, raise_exception=True)
 def register(request):
     """公民来访登记: the visitor joins the queue of the room."""
-    room = selectors.rooms().filter(pk=request.GET.get("room") or None).first() or selectors.rooms().first()
+    room = BoardForm(request.GET).value("room") or selectors.rooms().first()
     form = VisitRegisterForm(request.POST or None, initial={"room": room})
     if request.method == "POST" and form.is_valid():
         try:
@@ -92,21 +91,9 @@ def visitor_history(request):
     """htmx: the visitor's earlier visits and cases while the ID number or phone is typed, and the flags
     the visit will get (first / repeat / group)."""
     _require_visits(request.user)
-    id_number = personal_data.valid_id_number_or_empty(request.GET.get("id_number", ""))
-    phone = personal_data.valid_phone_or_empty(request.GET.get("phone", ""))
-    category_id = request.GET.get("category", "")
-    category = Category.objects.filter(pk=category_id).first() if category_id.isdigit() else None
-    history = selectors.visitor_history(
-        request.user,
-        phone=phone,
-        id_number=id_number,
-        category=category,
-        description=request.GET.get("reason", ""),
-    )
-    try:
-        group_size = int(request.GET.get("group_size") or 1)
-    except ValueError:
-        group_size = 1
+    lookup = VisitorLookupForm(request.GET).lookup()
+    group_size = lookup.pop("group_size")
+    history = selectors.visitor_history(request.user, **lookup)
     return render(
         request,
         "reception/_visitor_history.html",
@@ -185,9 +172,13 @@ def visit_detail(request, pk):
 
 def _record(request, visit: Visit, form: ReceptionRecordForm):
     if "save" in request.POST:
+        statement = StatementForm(request.POST)
+        if not statement.is_valid():
+            form.add_error("statement", statement.errors.get("statement"))
+            return None
         try:
             services.visit_record_statement(
-                visit_id=visit.pk, actor=request.user, statement=request.POST.get("statement", "")
+                visit_id=visit.pk, actor=request.user, statement=statement.cleaned_data["statement"]
             )
         except CaseError as error:
             messages.error(request, error.message)
@@ -233,23 +224,14 @@ def print_document(request, pk, document):
         raise Http404
     if document == "complaint" and not visit.case.is_investigated:
         raise Http404
-    revealed = False
-    if request.method == "POST":
-        reason = request.POST.get("reason", "").strip()
-        if not policy.may_reveal(request.user, is_confidential=False):
-            raise PermissionDenied
-        if not reason:
-            messages.error(request, _("Say why the document needs the full personal data."))
-            return redirect("reception:visit", pk=visit.pk)
-        audit_record(
-            actor=request.user,
-            action=AuditEntry.Action.REVEAL,
-            target=visit,
-            label=visit.display_number,
-            reason=reason,
-            detail={"document": document, "fields": ["name", "phone", "id_number", "address"]},
-        )
-        revealed = True
+    revealed = request.method == "POST"
+    if revealed and not reveal_granted(
+        request,
+        target=visit,
+        label=visit.display_number,
+        detail={"document": document, "fields": ["name", "phone", "id_number", "address"]},
+    ):
+        return redirect("reception:visit", pk=visit.pk)
     context = {
         "visit": visit,
         "card": selectors.visitor_card(request.user, visit, revealed=revealed),

@@ -36,7 +36,6 @@ from complaints.services.base import (
 from complaints.services.supervision import notify_assigned
 from core import clock
 from core.models import Department
-from core.personal_data import id_number_lookup_key
 
 QUERY_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud over the phone
 
@@ -114,9 +113,6 @@ def case_register(
         citizen_name="" if is_anonymous else citizen_name,
         citizen_phone="" if is_anonymous else citizen_phone,
         citizen_id_number="" if is_anonymous else citizen_id_number,
-        citizen_id_lookup=id_number_lookup_key(citizen_id_number)
-        if citizen_id_number and not is_anonymous
-        else "",
         citizen_address="" if is_anonymous else citizen_address,
         is_anonymous=is_anonymous,
         group_size=group_size,
@@ -465,5 +461,7 @@ def case_close(*, case_id: int, actor, note: str = "", expected_version: int | N
 
 @transaction.atomic
 def case_archive(*, case_id: int, actor, expected_version: int | None = None) -> Case:
+    """归档. The retention period of the case's personal data counts from now (complaints.retention)."""
     case = begin(case_id=case_id, actor=actor, action="archive", expected_version=expected_version)
-    return move(case, to_state=State.ARCHIVED, actor=actor, action="archive")
+    case.archived_at = clock.now()
+    return move(case, to_state=State.ARCHIVED, actor=actor, action="archive", fields=("archived_at",))

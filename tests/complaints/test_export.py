@@ -15,6 +15,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from complaints import exports
+from core import spreadsheets
 from complaints.demo import walk
 from complaints.models import CaseKind, State
 from core.models import AuditEntry
@@ -202,7 +203,7 @@ def test_the_excel_file_has_the_csv_rows_with_real_dates(case_in, register, offi
     assert len(expected) == 4
     assert sheet.freeze_panes == "A2"
     assert isinstance(sheet["B2"].value, datetime)
-    assert sheet["B2"].number_format == exports.EXCEL_DATETIME_FORMAT
+    assert sheet["B2"].number_format == spreadsheets.EXCEL_DATETIME_FORMAT
     assert sheet.column_dimensions["Q"].width == exports.COLUMNS[-1].width
     entries = AuditEntry.objects.order_by("created_at", "id")
     assert [entry.detail["format"] for entry in entries] == ["csv", "xlsx"]
@@ -255,10 +256,16 @@ def test_too_many_cases_are_refused(register, office, client_in_english, monkeyp
     assert not AuditEntry.objects.exists()
 
 
-def test_an_unknown_format_is_refused(office, client_in_english):
-    response = client_in_english(office).get(export_url("?format=pdf"))
+def test_an_unknown_format_or_bad_filter_is_refused_with_a_message_on_the_ledger(office, client_in_english):
+    client = client_in_english(office)
+    response = client.get(export_url("?format=pdf&kind=help"), follow=True)
 
-    assert response.status_code == 400
+    assert response.redirect_chain[0][0] == reverse("complaints:list") + "?kind=help"
+    assert "Unknown export format" in response.content.decode()
+
+    response = client.get(export_url("?format=csv&category=abc"), follow=True)
+    assert response.status_code == 200
+    assert "The filters are not valid" in response.content.decode()
     assert not AuditEntry.objects.exists()
 
 

@@ -12,7 +12,8 @@ from core.personal_data import (
     id_number_birth_date,
     id_number_check_character,
     id_number_gender,
-    id_number_lookup_key,
+    lookup_hash,
+    lookup_hashes,
     mask_address,
     mask_id_number,
     mask_name,
@@ -172,32 +173,50 @@ def test_birth_date_and_gender_of_an_invalid_number_are_none(value):
 # The look-up key
 
 
-def test_lookup_key_is_stable_and_ignores_how_the_number_was_typed():
-    key = id_number_lookup_key("11010519491231002X")
+def test_lookup_hash_is_stable_and_ignores_how_the_number_was_typed():
+    key = lookup_hash("id_number", "11010519491231002X")
 
-    assert key == id_number_lookup_key("11010519491231002X")
-    assert key == id_number_lookup_key(" 110105 19491231 002x")
+    assert key == lookup_hash("id_number", "11010519491231002X")
+    assert key == lookup_hash("id_number", " 110105 19491231 002x")
     assert len(key) == 64
     assert int(key, 16) >= 0
     assert "11010519491231002X" not in key
 
 
-def test_lookup_keys_differ_between_numbers():
-    keys = {id_number_lookup_key(value) for value in VALID_ID_NUMBERS}
+def test_lookup_hashes_differ_between_numbers_and_between_kinds():
+    keys = {lookup_hash("id_number", value) for value in VALID_ID_NUMBERS}
 
     assert len(keys) == len(VALID_ID_NUMBERS)
+    assert lookup_hash("phone", "13812345678") != lookup_hash("id_number", "13812345678")
 
 
-def test_lookup_key_depends_on_the_secret_key(settings):
-    before = id_number_lookup_key("11010519491231002X")
-    settings.SECRET_KEY = "another-secret-key-that-is-long-enough-for-the-test"
+def test_lookup_hash_depends_on_its_own_key_not_on_the_secret_key(settings):
+    before = lookup_hash("id_number", "11010519491231002X")
+    settings.SECRET_KEY = "another-secret-key-that-is-long-enough-for-the-test-and-then-some"
 
-    assert id_number_lookup_key("11010519491231002X") != before
+    assert lookup_hash("id_number", "11010519491231002X") == before
+
+    settings.PERSONAL_DATA_LOOKUP_KEYS = ["Zm9vYmFyYmF6cXV4Zm9vYmFyYmF6cXV4Zm9vYmFyYmE="]
+    assert lookup_hash("id_number", "11010519491231002X") != before
 
 
-def test_an_empty_number_has_no_lookup_key():
-    assert id_number_lookup_key("") == ""
-    assert id_number_lookup_key(None) == ""
+def test_while_a_hash_key_is_rotated_lookups_try_the_new_key_first_then_the_old(settings):
+    old = lookup_hash("phone", "13812345678")
+    settings.PERSONAL_DATA_LOOKUP_KEYS = [
+        "Zm9vYmFyYmF6cXV4Zm9vYmFyYmF6cXV4Zm9vYmFyYmE=",
+        *settings.PERSONAL_DATA_LOOKUP_KEYS,
+    ]
+
+    new, previous = lookup_hashes("phone", "138 1234 5678")
+    assert previous == old
+    assert new != old
+    assert lookup_hash("phone", "13812345678") == new
+
+
+def test_an_empty_number_has_no_lookup_hash():
+    assert lookup_hash("id_number", "") == ""
+    assert lookup_hash("id_number", None) == ""
+    assert lookup_hashes("phone", "") == []
 
 
 # Phone numbers

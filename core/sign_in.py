@@ -1,0 +1,191 @@
+"""Signing in: the sign-in page, its lockout answer, and the second factor (set up, verify, recovery).
+
+Wrong passwords are counted by django-axes per account and client address (`core.client`); at the
+limit the account is locked for that address, the sign-in page says so (`sign_in_locked`) and the
+lockout is logged once (`lockout_logged`, connected in `core.apps`). Roles that may reveal or export
+personal data unmasked, and administrators, then confirm with a code from an authenticator app or a
+recovery code whenever `TWO_FACTOR_REQUIRED` is on (`core.middleware.SecondFactorMiddleware` sends
+them here until they have).
+"""
+
+import base64
+import io
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.views import LoginView
+from django.db import transaction
+from django.shortcuts import redirect, render, resolve_url
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+from django_otp import login as otp_login
+from django_otp import verify_token
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp.qr import write_qrcode_image
+
+from core import services
+from core.client import client_address
+from core.models import AuditEntry, User
+
+
+class SignInView(LoginView):
+    """Django's sign-in page, saying whether a second factor will be asked for."""
+
+    redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["two_factor_required"] = settings.TWO_FACTOR_REQUIRED
+        return context
+
+
+def sign_in_locked(request, original_response=None, credentials=None):
+    """django-axes' answer once an account is locked for this address: the sign-in page with the reason
+    and how long it lasts (HTTP 429)."""
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    context = {
+        "form": AuthenticationForm(request),
+        "locked_message": _(
+            "Too many wrong passwords for this account from this computer: signing in is locked for "
+            "%(minutes)s minutes. An administrator can lift the lock sooner."
+        )
+        % {"minutes": minutes},
+        "two_factor_required": settings.TWO_FACTOR_REQUIRED,
+        "next": request.POST.get("next", ""),
+    }
+    return render(request, "registration/login.html", context, status=429)
+
+
+def lockout_logged(sender, request, username, ip_address, **kwargs) -> None:
+    """Log a lockout once, when the failure that reaches the limit locks the account (django-axes sends
+    the signal again for every attempt while it is locked)."""
+    if getattr(request, "axes_failures_since_start", None) != settings.AXES_FAILURE_LIMIT:
+        return
+    user = User.objects.filter(username=username).first() if username else None
+    services.audit_record(
+        actor=user,
+        action=AuditEntry.Action.LOCKOUT,
+        target="sign_in",
+        label=username or "",
+        detail={"failures": settings.AXES_FAILURE_LIMIT},
+        client_address=ip_address,
+    )
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(
+        label=gettext_lazy("Code"),
+        max_length=16,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "autofocus": True, "inputmode": "numeric"}
+        ),
+    )
+
+    def clean_code(self):
+        return "".join(self.cleaned_data["code"].split()).lower()
+
+
+def _next_url(request) -> str:
+    candidate = request.POST.get("next") or request.GET.get("next") or ""
+    if candidate and url_has_allowed_host_and_scheme(candidate, {request.get_host()}, request.is_secure()):
+        return candidate
+    return resolve_url(settings.LOGIN_REDIRECT_URL)
+
+
+def _qr_code_svg(device: TOTPDevice) -> str:
+    out = io.BytesIO()
+    write_qrcode_image(device.config_url, out)
+    svg = out.getvalue().decode()
+    return svg[svg.index("<svg") :]
+
+
+@login_required
+def two_factor(request):
+    """Confirm this sign-in with a code (or a recovery code); a user without an authenticator sets one
+    up here first and is shown their recovery codes once."""
+    user = request.user
+    next_url = _next_url(request)
+    if user.is_verified():
+        return redirect(next_url)
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    form = CodeForm(request.POST or None)
+    if device is not None:
+        if request.method == "POST" and form.is_valid():
+            verified = _verified_device(user, device, form.cleaned_data["code"])
+            if verified is not None:
+                otp_login(request, verified)
+                if isinstance(verified, StaticDevice):
+                    messages.warning(
+                        request,
+                        _("Signed in with a recovery code; %(left)s remain. Make new ones when few remain.")
+                        % {"left": verified.token_set.count()},
+                    )
+                return redirect(next_url)
+            form.add_error("code", _wrong_code_message(device))
+        return render(request, "core/two_factor_verify.html", {"form": form, "next": next_url})
+    new_device = services.second_factor_start(user=user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            codes = services.second_factor_confirm(
+                user=user,
+                device=new_device,
+                code=form.cleaned_data["code"],
+                client_address=client_address(request),
+            )
+        except ValueError:
+            form.add_error("code", _wrong_code_message(new_device))
+        else:
+            otp_login(request, new_device)
+            return render(request, "core/two_factor_codes.html", {"codes": codes, "next": next_url})
+    return render(
+        request,
+        "core/two_factor_enrol.html",
+        {
+            "form": form,
+            "next": next_url,
+            "qr_code": _qr_code_svg(new_device),
+            "secret": _spaced(base64.b32encode(new_device.bin_key).decode()),
+        },
+    )
+
+
+def _spaced(secret: str) -> str:
+    return " ".join(secret[index : index + 4] for index in range(0, len(secret), 4))
+
+
+def _verified_device(user, device: TOTPDevice, code: str):
+    """The device that accepts `code`: the authenticator for six digits, else a recovery code."""
+    if code.isdigit() and len(code) == device.digits:
+        return verify_token(user, device.persistent_id, code)
+    recovery = StaticDevice.objects.filter(user=user, confirmed=True).first()
+    if recovery is None:
+        return None
+    with transaction.atomic():
+        return verify_token(user, recovery.persistent_id, code)
+
+
+def _wrong_code_message(device: TOTPDevice) -> str:
+    allowed, _details = device.verify_is_allowed()
+    if not allowed:
+        return _("Too many wrong codes: wait a minute before trying again.")
+    return _("This code is not right. Check the time on your phone and try the newest code.")
+
+
+@login_required
+@require_POST
+def recovery_codes(request):
+    """New recovery codes, shown once, for a user who has confirmed this sign-in with a second factor."""
+    if not request.user.is_verified():
+        return redirect("two_factor")
+    codes = services.recovery_codes_issue(user=request.user)
+    return render(
+        request,
+        "core/two_factor_codes.html",
+        {"codes": codes, "next": resolve_url(settings.LOGIN_REDIRECT_URL)},
+    )
