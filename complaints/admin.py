@@ -7,7 +7,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from complaints import kpis
-from complaints.models import Category, EscalationRule, Indicator, SlaPolicy, SlaStageRule
+from complaints.models import Category, EscalationRule, Indicator, RetentionPolicy, SlaPolicy, SlaStageRule
 
 
 @admin.register(Category)
@@ -70,3 +70,17 @@ class IndicatorAdmin(admin.ModelAdmin):
     @admin.display(description=_("better"))
     def better(self, indicator):
         return _("lower") if kpis.DEFINITIONS[indicator.code].lower_is_better else _("higher")
+
+
+@admin.register(RetentionPolicy)
+class RetentionPolicyAdmin(admin.ModelAdmin):
+    """How long each kind of case is kept (DOMAIN.md §10); one row per kind, shipped by a migration."""
+
+    list_display = ["kind", "archive_after_days", "retention_years"]
+    list_editable = ["archive_after_days", "retention_years"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

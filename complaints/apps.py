@@ -42,6 +42,16 @@ class ComplaintsConfig(AppConfig):
             notices.register_kind(notices.NoticeKind(code=code, label=label, by_email=by_email))
         navigation.register(
             navigation.NavItem(
+                key="retention",
+                label=_("Retention"),
+                url_name="complaints:retention",
+                order=885,
+                permissions=("complaints.view_retentionrun",),
+                description=_("What the nightly retention job archived, erased and held, and why."),
+            )
+        )
+        navigation.register(
+            navigation.NavItem(
                 key="supervision",
                 label=_("Supervision"),
                 url_name="complaints:supervision",

@@ -19,6 +19,7 @@ from complaints.models import (
     Priority,
     RectificationItem,
     ReplyChannel,
+    RetentionRun,
     Supervision,
     Verdict,
 )
@@ -412,3 +413,18 @@ class HistoryLookupForm(forms.Form):
             "category": data.get("category"),
             "description": data.get("description", ""),
         }
+
+
+class LegalHoldForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for the hold"),
+        max_length=NOTE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Litigation, an investigation, a request of an authority..."),
+    )
+
+
+class RetentionRunForm(forms.Form):
+    """`?run=` of the retention page."""
+
+    run = forms.ModelChoiceField(queryset=RetentionRun.objects.all())

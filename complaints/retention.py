@@ -35,7 +35,7 @@ from django.db import models, transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from complaints.errors import CaseError
+from complaints.errors import ActionForbidden, ActionRefused, CaseError
 from complaints.models import (
     OPEN_STATES,
     Case,
@@ -353,3 +353,35 @@ def replay_erasures(*, path=None) -> RetentionRun:
     run.finished_at = clock.now()
     run.save()
     return run
+
+
+# Holds set by the office (services: each locks the case row, so two clicks set one hold).
+
+
+@transaction.atomic
+def legal_hold_set(*, case_id: int, actor, reason: str) -> LegalHold:
+    """Hold the case's erasure (litigation, an investigation, an authority's request); logged."""
+    if not actor.has_perm("complaints.hold_case"):
+        raise ActionForbidden(_("Only the leadership office puts cases on hold."))
+    reason = reason.strip()
+    if not reason:
+        raise ActionRefused(_("Say why the case is held."))
+    case = Case.objects.select_for_update().get(pk=case_id)
+    if LegalHold.objects.filter(case=case, released_at__isnull=True).exists():
+        raise ActionRefused(_("The case is already on hold."))
+    return LegalHold.objects.create(case=case, reason=reason, set_by=actor, set_at=clock.now())
+
+
+@transaction.atomic
+def legal_hold_release(*, case_id: int, actor) -> LegalHold:
+    """End the case's hold: the retention job may erase it again when its time has come; logged."""
+    if not actor.has_perm("complaints.hold_case"):
+        raise ActionForbidden(_("Only the leadership office releases holds."))
+    Case.objects.select_for_update().get(pk=case_id)
+    hold = LegalHold.objects.filter(case_id=case_id, released_at__isnull=True).first()
+    if hold is None:
+        raise ActionRefused(_("The case is not on hold."))
+    hold.released_by = actor
+    hold.released_at = clock.now()
+    hold.save(update_fields=["released_by", "released_at"])
+    return hold

@@ -58,6 +58,7 @@ def case_get(user, number: str) -> Case:
             ),
             Prefetch("proposals", HandlingProposal.objects.select_related("submitted_by", "decided_by")),
             Prefetch("rectifications", RectificationItem.objects.select_related("owner", "verified_by")),
+            "legal_holds",
             Prefetch(
                 "supervisions",
                 Supervision.objects.select_related("department", "issued_by", "answered_by").order_by(

@@ -12,9 +12,11 @@ urlpatterns = [
     path("supervision/", views.supervision, name="supervision"),
     path("supervision/<int:pk>/answer/", views.supervision_answer, name="supervision_answer"),
     path("export/", views.ledger_export, name="export"),
+    path("retention/", views.retention_runs, name="retention"),
     path("<str:number>/", views.detail, name="detail"),
     path("<str:number>/reveal/", views.reveal, name="reveal"),
     path("<str:number>/supervise/", views.supervise, name="supervise"),
+    path("<str:number>/hold/", views.hold, name="hold"),
     path("<str:number>/attachments/<int:pk>/", views.attachment, name="attachment"),
     path("<str:number>/<slug:code>/", views.action, name="action"),
 ]

@@ -10,16 +10,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from complaints import exports, selectors, services
+from complaints import exports, retention, selectors, services
 from complaints.filters import CaseFilter
 from complaints.forms import (
     ACTION_FORMS,
     CaseRegisterForm,
     HistoryLookupForm,
+    LegalHoldForm,
+    RetentionRunForm,
     SupervisionAnswerForm,
     SupervisionIssueForm,
 )
-from complaints.models import Supervision
+from complaints.models import RetentionPolicy, RetentionRun, Supervision
 from complaints.selectors import INBOX_BUCKETS
 from complaints.services import ActionForbidden, CaseError
 from complaints.workflow import ACTIONS
@@ -175,6 +177,8 @@ def _detail_context(request, case, *, revealed: bool = False) -> dict:
         "supervision_form": SupervisionIssueForm()
         if request.user.has_perm("complaints.supervise_case") and case.is_open and case.lead_department_id
         else None,
+        "legal_hold": next((hold for hold in case.legal_holds.all() if hold.released_at is None), None),
+        "hold_form": LegalHoldForm() if request.user.has_perm("complaints.hold_case") else None,
         "section": "cases",
     }
 
@@ -341,4 +345,51 @@ def supervision(request):
         request,
         "complaints/supervision.html",
         {"page": page, "status": status, "kind": kind, "now": clock.now(), "section": "supervision"},
+    )
+
+
+@login_required
+@require_POST
+def hold(request, number):
+    """The office holds a case's erasure (with a reason), or releases the hold."""
+    case = selectors.case_get(request.user, number)
+    form = LegalHoldForm(request.POST)
+    try:
+        if "release" in request.POST:
+            retention.legal_hold_release(case_id=case.pk, actor=request.user)
+            messages.success(request, _("The hold was released."))
+        elif form.is_valid():
+            retention.legal_hold_set(case_id=case.pk, actor=request.user, **form.cleaned_data)
+            messages.success(request, _("The case is on hold: the retention job will not erase it."))
+        else:
+            messages.error(
+                request, _("The case was not held: %(errors)s") % {"errors": form.errors.as_text()}
+            )
+    except ActionForbidden as error:
+        raise PermissionDenied(error.message) from error
+    except CaseError as error:
+        messages.error(request, error.message)
+    return redirect(case)
+
+
+@login_required
+@permission_required("complaints.view_retentionrun", raise_exception=True)
+def retention_runs(request):
+    """The retention job's runs: what each archived, erased and held, and why it held a case."""
+    page = CappedPaginator(RetentionRun.objects.all(), settings.CASES_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    chosen = RetentionRunForm(request.GET)
+    run = chosen.cleaned_data["run"] if chosen.is_valid() else None
+    records = run.records.select_related("case").order_by("-action", "id")[:500] if run is not None else []
+    return render(
+        request,
+        "complaints/retention.html",
+        {
+            "page": page,
+            "run": run,
+            "records": records,
+            "policies": RetentionPolicy.objects.all(),
+            "section": "retention",
+        },
     )

@@ -3,7 +3,9 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from core.client import client_address
 from core.models import CalendarDay, CalendarYear, Department, DepartmentMembership, User
+from core.services import second_factor_reset
 from core.working_time import clear_working_calendar_cache
 
 
@@ -21,6 +23,7 @@ class DepartmentMembershipInline(admin.TabularInline):
 
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
+    actions = ["reset_second_factor"]
     list_display = ["username", "display_name", "email", "is_active", "is_staff"]
     search_fields = ["username", "display_name", "email"]
     list_filter = ["is_active", "is_staff", "groups"]
@@ -35,6 +38,22 @@ class UserAdmin(DjangoUserAdmin):
     add_fieldsets = (
         (None, {"classes": ("wide",), "fields": ("username", "display_name", "password1", "password2")}),
     )
+
+    @admin.action(
+        description=_("Reset two-factor sign-in (a lost phone): they set it up again"),
+        permissions=["lift_lockout"],
+    )
+    def reset_second_factor(self, request, queryset):
+        for user in queryset:
+            second_factor_reset(user=user, actor=request.user, client_address=client_address(request))
+        self.message_user(
+            request,
+            _("Two-factor sign-in reset for %(count)s users: they set it up at their next sign-in.")
+            % {"count": queryset.count()},
+        )
+
+    def has_lift_lockout_permission(self, request):
+        return request.user.has_perm("core.lift_sign_in_lockout")
 
 
 @admin.register(Department)

@@ -64,8 +64,8 @@ def _cases(*codenames: str) -> list[str]:
 
 
 _REVEAL = ["core.reveal_personal_data"]
-# The audit log (/audit/): who revealed, exported or changed what.
-_AUDIT = ["core.view_auditentry"]
+# The audit log (/audit/): who revealed, exported or changed what; and what the retention job did.
+_AUDIT = ["core.view_auditentry", "complaints.view_retentionrun"]
 _CASE_CATALOGUE = [
     f"complaints.{action}_{model}"
     for model in ("category", "slapolicy", "slastagerule", "escalationrule", "indicator", "retentionpolicy")
@@ -107,6 +107,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
             "revisit_case",
             "archive_case",
             "supervise_case",
+            "hold_case",
+            "view_retentionrun",
         ),
         *_REVEAL,
         *_KNOWLEDGE_EDITING,

@@ -174,6 +174,24 @@ class Visit(models.Model):
     arrived_at = models.DateTimeField(_("arrived"), null=True, blank=True)
     called_at = models.DateTimeField(_("called in"), null=True, blank=True)
     departed_at = models.DateTimeField(_("left"), null=True, blank=True)
+    left_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("departure recorded by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("Who recorded that the visitor left without being received."),
+    )
+    cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("cancelled by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     created_at = models.DateTimeField(_("registered"), default=clock.now)
 
     objects = VisitQuerySet.as_manager()

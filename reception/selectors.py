@@ -20,11 +20,13 @@ VISIT_RELATED = (
     "case",
     "leader_day__leader",
     "repeat_of",
+    "left_recorded_by",
+    "cancelled_by",
 )
 
 
 # What a row of the board shows: fewer joins than a visit's page (the planner's time grows with them).
-BOARD_RELATED = ("room", "receiver", "case", "leader_day__leader")
+BOARD_RELATED = ("room", "receiver", "case", "leader_day__leader", "left_recorded_by")
 # The board lists the latest visitors who left; the others are counted.
 BOARD_DONE_SHOWN = 50
 

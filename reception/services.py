@@ -264,7 +264,8 @@ def visit_leave(*, visit_id: int, actor) -> Visit:
     visit = _lock(visit_id, actor, Visit.State.LEFT)
     visit.state = Visit.State.LEFT
     visit.departed_at = clock.now()
-    visit.save(update_fields=["state", "departed_at"])
+    visit.left_recorded_by = actor
+    visit.save(update_fields=["state", "departed_at", "left_recorded_by"])
     return visit
 
 
@@ -273,7 +274,9 @@ def visit_cancel(*, visit_id: int, actor) -> Visit:
     """Cancel a booking for a leader's reception day."""
     visit = _lock(visit_id, actor, Visit.State.CANCELLED)
     visit.state = Visit.State.CANCELLED
-    visit.save(update_fields=["state"])
+    visit.cancelled_at = clock.now()
+    visit.cancelled_by = actor
+    visit.save(update_fields=["state", "cancelled_at", "cancelled_by"])
     return visit
 
 
