@@ -15,9 +15,9 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from complaints import exports
-from core import spreadsheets
 from complaints.demo import walk
 from complaints.models import CaseKind, State
+from core import spreadsheets
 from core.models import AuditEntry
 
 
