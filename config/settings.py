@@ -151,10 +151,11 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "core:workspace"
 LOGOUT_REDIRECT_URL = "login"
 
-# Sign-in. After SIGN_IN_FAILURE_LIMIT wrong passwords for one account from one client address, that
-# account is locked for that address for SIGN_IN_LOCKOUT_MINUTES (django-axes); the lockout is logged
-# and an administrator can lift it at /audit/lockouts/.
-AXES_FAILURE_LIMIT = env.int("SIGN_IN_FAILURE_LIMIT", default=5)
+# Sign-in. SIGN_IN_FAILURE_LIMIT wrong passwords for one account from one client address are allowed;
+# the next wrong one locks that account for that address for SIGN_IN_LOCKOUT_MINUTES (django-axes,
+# which locks at the failure that reaches its limit); the lockout is logged and an administrator can
+# lift it at /audit/lockouts/.
+AXES_FAILURE_LIMIT = env.int("SIGN_IN_FAILURE_LIMIT", default=5) + 1
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("SIGN_IN_LOCKOUT_MINUTES", default=30))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True

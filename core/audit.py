@@ -148,7 +148,7 @@ def audit_log(*, person: str = "", target: str = "", kind: str = "", since=None,
     if until:
         entries = entries.filter(created_at__date__lte=until)
         changes = changes.filter(timestamp__date__lte=until)
-    entry_rows = entries.values_list(
+    entry_rows = entries.order_by().values_list(
         "created_at",
         "actor_id",
         "action",
@@ -159,7 +159,7 @@ def audit_log(*, person: str = "", target: str = "", kind: str = "", since=None,
         "detail",
         "client_address",
     )
-    change_rows = changes.annotate(
+    change_rows = changes.order_by().annotate(
         change_kind=DbCase(
             *(When(action=code, then=Value(name)) for code, name in CHANGE_KINDS.items()),
             output_field=models.CharField(),
@@ -203,7 +203,8 @@ def _type_label(object_type: str) -> str:
 
 def _field_label(object_type: str, name: str) -> str:
     try:
-        return str(apps.get_model(object_type)._meta.get_field(name).verbose_name)
+        field = apps.get_model(object_type)._meta.get_field(name)
+        return str(getattr(field, "verbose_name", name))
     except (LookupError, ValueError, FieldDoesNotExist):
         return name
 

@@ -15,7 +15,7 @@ import subprocess
 import sys
 import tarfile
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from urllib.parse import quote
 
@@ -290,3 +290,39 @@ def test_the_backup_command_prints_the_folder_and_the_sizes(register, tmp_path):
     assert re.search(r"database\.(dump|sqlite3): \S+", second.getvalue())
     assert "media.tar.gz:" in second.getvalue() and "Removed the old backup" in second.getvalue()
     assert call_command("backup_verify", str(remaining), stdout=io.StringIO()) is None
+
+
+def test_personal_data_erased_after_the_backup_does_not_come_back_with_a_restore(
+    case_in, tmp_path, empty_database, settings
+):
+    """Back up, let the retention job erase a case, restore the backup into a fresh database: the restore
+    replays the erasure ledger (kept outside the database), so the restored case is erased again."""
+    from complaints.retention import retention_run
+
+    closed = clock.now() - timedelta(days=4 * 365)
+    with clock.travel_to(closed):
+        case = case_in(State.CLOSED, citizen_phone="13812345678")
+    with clock.travel_to(closed + timedelta(days=31)):
+        retention_run()  # archived
+    folder = backup_create(destination=tmp_path / "backups")
+    retention_run()  # three years after archiving: erased
+    assert Case.objects.get(pk=case.pk).personal_data_erased_at is not None
+    target = {
+        "DATABASE_URL": empty_database,
+        "MEDIA_ROOT": str(tmp_path / "restored-media"),
+        "ERASURE_LEDGER_PATH": str(settings.ERASURE_LEDGER_PATH),
+    }
+
+    restore = manage("restore", str(folder), "--no-input", **target)
+    shown = manage(
+        "shell",
+        "--command",
+        "from complaints.models import Case; "
+        f"case = Case.objects.get(number={case.number!r}); "
+        "print('RESULT', repr(case.citizen_phone), case.personal_data_erased_at is not None)",
+        **target,
+    )
+
+    assert restore.returncode == 0, restore.stdout + restore.stderr
+    assert "1 cases and" in restore.stdout
+    assert shown.stdout.split("RESULT ", 1)[1].split() == ["''", "True"], shown.stderr
