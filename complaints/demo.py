@@ -7,14 +7,14 @@ from datetime import datetime, time, timedelta
 
 from django.utils import timezone
 
-from complaints import demo_content, services
+from complaints import demo_content, retention, services
 from complaints.escalation import escalation_sweep
 from complaints.models import Case, CaseKind, Category, Channel, Priority, State, Supervision, Verdict
 from core import clock
 from core.demo import DEMO_PASSWORD
-from core.models import Department, User
+from core.models import AuditEntry, Department, User
 from core.roles import Role
-from core.services import user_upsert
+from core.services import audit_record, user_upsert
 
 
 @dataclass
@@ -229,6 +229,49 @@ def load(*, stdout) -> None:
     _load_merged_pair(rng, leaves, categories, casts, now=now)
     stdout.write(f"Demo cases: {created + 2} cases with their timelines.")
     _load_escalation(now=now, stdout=stdout)
+    _load_retention(now=now, stdout=stdout)
+
+
+def _load_retention(*, now, stdout) -> None:
+    """The nightly retention job as beat would have run it (it archives the cases closed more than a
+    month ago; none is old enough to be erased), a legal hold of the office, and the audit entries of a
+    reveal and an export, so that the retention page and the audit log are not empty."""
+    office = User.objects.get(username="office")
+    held = Case.objects.filter(kind=CaseKind.COMPLAINT, state=State.CLOSED).order_by("created_at").first()
+    if held is not None:
+        retention.legal_hold_set(
+            case_id=held.pk,
+            actor=office,
+            reason="业主已就此事向区人民法院起诉，法院调取了全部办理材料，诉讼结束前保留。",
+        )
+    run = retention.retention_run(now=now)
+    revealed = (
+        Case.objects.filter(kind=CaseKind.COMPLAINT, is_confidential=False).exclude(citizen_phone="").first()
+    )
+    if revealed is not None:
+        audit_record(
+            actor=office,
+            action=AuditEntry.Action.REVEAL,
+            target=revealed,
+            label=revealed.number,
+            reason="回访前核实诉求人联系电话",
+            detail={"fields": ["name", "phone", "id_number", "address"]},
+            client_address="127.0.0.1",
+        )
+    audit_record(
+        actor=office,
+        action=AuditEntry.Action.EXPORT,
+        target="case_ledger",
+        label=f"ledger-{timezone.localtime(now):%Y%m%d}-0900.xlsx",
+        detail={
+            "query": "kind=complaint",
+            "format": "xlsx",
+            "rows": Case.objects.filter(kind=CaseKind.COMPLAINT).count(),
+            "revealed": False,
+        },
+        client_address="127.0.0.1",
+    )
+    stdout.write(f"Demo retention: {run.archived} cases archived, one held by the office.")
 
 
 def _load_escalation(*, now, stdout) -> None:
