@@ -233,7 +233,9 @@ def _ledger_entry(now: datetime, run: RetentionRun, label: str, row_id: int, *, 
 
 
 def _erase_due_cases(run: RetentionRun, *, now: datetime) -> None:
-    candidates = list(due_for_erasure(now).order_by("pk").values_list("pk", "number"))
+    candidates = list(
+        due_for_erasure(now).order_by("pk").values_list("pk", "number")[: settings.RETENTION_CASES_PER_RUN]
+    )
     for start in range(0, len(candidates), BATCH):
         batch = dict(candidates[start : start + BATCH])
         held = holds_for(list(batch))
@@ -282,7 +284,8 @@ def retention_run(*, now: datetime | None = None) -> RetentionRun:
     now = now or clock.now()
     run = RetentionRun.objects.create(started_at=now)
     actor = system_user()
-    for case_id in due_for_archive(now).order_by("pk").values_list("pk", flat=True):
+    limit = settings.RETENTION_CASES_PER_RUN
+    for case_id in due_for_archive(now).order_by("pk").values_list("pk", flat=True)[:limit]:
         try:
             case_archive(case_id=case_id, actor=actor)
         except CaseError as error:  # changed meanwhile: the next run takes it

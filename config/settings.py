@@ -292,6 +292,9 @@ if DEBUG:
 ERASURE_LEDGER_PATH = env.path("ERASURE_LEDGER_PATH", default=str(VAR_DIR / "erasure-ledger.jsonl"))
 # Visits and calls that produced no case keep the visitor's or caller's personal data this many years.
 UNLINKED_RETENTION_YEARS = env.int("UNLINKED_RETENTION_YEARS", default=3)
+# A run archives at most this many cases and erases at most this many (the next night takes the rest),
+# so that the first run after an upgrade with years of closed cases stays within its time limit.
+RETENTION_CASES_PER_RUN = env.int("RETENTION_CASES_PER_RUN", default=20000)
 # The audit log (reveals, exports, sign-in lockouts, changes to reference data and users) is kept this
 # many days; the law asks for at least six months of logs, so less than 183 is refused.
 AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=3 * 365)

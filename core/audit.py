@@ -201,24 +201,33 @@ def _type_label(object_type: str) -> str:
         return object_type
 
 
-def _field_label(object_type: str, name: str) -> str:
+def _field(object_type: str, name: str):
+    """The model field a change names, or None for what is not a field of the row (django-auditlog
+    also lists reverse relations on creation, as "None -> app.Model.None")."""
     try:
         field = apps.get_model(object_type)._meta.get_field(name)
-        return str(getattr(field, "verbose_name", name))
     except (LookupError, ValueError, FieldDoesNotExist):
-        return name
+        return None
+    return field if field.concrete or field.many_to_many else None
+
+
+def _shown(value) -> str:
+    return "" if value in (None, "None") else str(value)
 
 
 def _changes(object_type: str, changes) -> list[tuple[str, str, str]]:
     """A change's fields as (field, before, after); many-to-many ones as (field, added/removed, objects)."""
     rows = []
     for name, change in (changes or {}).items():
-        label = _field_label(object_type, name)
+        field = _field(object_type, name)
+        label = str(field.verbose_name) if field is not None else name
         if isinstance(change, dict):
             operation = gettext("added") if change.get("operation") == "add" else gettext("removed")
             rows.append((label, operation, ", ".join(str(item) for item in change.get("objects", []))))
-        elif isinstance(change, list | tuple) and len(change) == 2:
-            rows.append((label, str(change[0]), str(change[1])))
+        elif field is not None and isinstance(change, list | tuple) and len(change) == 2:
+            before, after = _shown(change[0]), _shown(change[1])
+            if before or after:
+                rows.append((label, before, after))
     return rows
 
 
