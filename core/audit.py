@@ -140,7 +140,7 @@ def audit_log(*, person: str = "", target: str = "", kind: str = "", since=None,
         entries = entries.filter(action=kind)
         changes = changes.none()
     elif kind:
-        entries = entries.none()
+        entries = entries.filter(pk__in=[])  # not none(): the union keeps this side's columns
         changes = changes.filter(action__in=[code for code, name in CHANGE_KINDS.items() if name == kind])
     if since:
         entries = entries.filter(created_at__date__gte=since)
@@ -159,23 +159,27 @@ def audit_log(*, person: str = "", target: str = "", kind: str = "", since=None,
         "detail",
         "client_address",
     )
-    change_rows = changes.order_by().annotate(
-        change_kind=DbCase(
-            *(When(action=code, then=Value(name)) for code, name in CHANGE_KINDS.items()),
-            output_field=models.CharField(),
-        ),
-        change_type=Concat(F("content_type__app_label"), Value("."), F("content_type__model")),
-        no_reason=Value("", output_field=models.TextField()),
-    ).values_list(
-        "timestamp",
-        "actor_id",
-        "change_kind",
-        "change_type",
-        "object_pk",
-        "object_repr",
-        "no_reason",
-        "changes",
-        "remote_addr",
+    change_rows = (
+        changes.order_by()
+        .annotate(
+            change_kind=DbCase(
+                *(When(action=code, then=Value(name)) for code, name in CHANGE_KINDS.items()),
+                output_field=models.CharField(),
+            ),
+            change_type=Concat(F("content_type__app_label"), Value("."), F("content_type__model")),
+            no_reason=Value("", output_field=models.TextField()),
+        )
+        .values_list(
+            "timestamp",
+            "actor_id",
+            "change_kind",
+            "change_type",
+            "object_pk",
+            "object_repr",
+            "no_reason",
+            "changes",
+            "remote_addr",
+        )
     )
     return entry_rows.union(change_rows, all=True).order_by("-created_at")
 

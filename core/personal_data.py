@@ -319,3 +319,17 @@ def mask_address(value: str | None) -> str:
             if address[index] in "区县市":
                 return address[: index + 1] + _MASK
     return address[: min(6, len(address) // 2)] + _MASK
+
+
+_MOBILE_IN_TEXT = re.compile(r"(?<![0-9])1[3-9][0-9]{9}(?![0-9])")
+_ID_NUMBER_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])[1-9][0-9]{16}[0-9Xx](?![0-9A-Za-z])")
+
+
+def mask_in_text(value: str | None) -> str:
+    """Free text with every full mobile number and every valid ID number in it masked: for texts staff
+    write about an act on personal data (the reason of a reveal, the search an export was made with)."""
+    text = "" if value is None else str(value)
+    text = _ID_NUMBER_IN_TEXT.sub(
+        lambda match: mask_id_number(match[0]) if _valid_id_number(match[0]) else match[0], text
+    )
+    return _MOBILE_IN_TEXT.sub(lambda match: mask_phone(match[0]), text)

@@ -9,6 +9,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from core.models import AuditEntry, Department, DepartmentMembership, User
+from core.personal_data import mask_in_text
 from core.roles import ROLE_PERMISSIONS, STAFF_ROLES, SYSTEM_PERMISSIONS, SYSTEM_ROLES, Role
 
 
@@ -120,7 +121,9 @@ def audit_record(
     client_address: str | None = None,
 ) -> AuditEntry:
     """Log an audited act (a reveal of personal data, an export, a lockout) on `target`, a model
-    instance or a description of what was acted on, from `client_address`. Never edited afterwards."""
+    instance or a description of what was acted on, from `client_address`. Never edited afterwards.
+    A phone or ID number written into the reason or the detail's texts (a search an export was made
+    with) is stored masked: the audit log must not become a copy of what it guards."""
     is_model = hasattr(target, "_meta")
     return AuditEntry.objects.create(
         actor=actor,
@@ -128,8 +131,11 @@ def audit_record(
         object_type=target._meta.label_lower if is_model else str(target),
         object_id=str(target.pk) if is_model else "",
         object_label=label[:150],
-        reason=reason,
-        detail=detail or {},
+        reason=mask_in_text(reason),
+        detail={
+            key: mask_in_text(value) if isinstance(value, str) else value
+            for key, value in (detail or {}).items()
+        },
         client_address=client_address or None,
     )
 

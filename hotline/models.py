@@ -3,9 +3,10 @@ batches. Cases themselves live in `complaints`; this app creates and follows the
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core import clock
+from core import clock, personal_data
 from core.fields import EncryptedTextField, LookupHashField
 
 
@@ -105,7 +106,8 @@ class Call(models.Model):
         permissions = [("use_console", _("Can take calls at the agent console"))]
 
     def __str__(self) -> str:
-        return f"{self.number} {self.started_at:%Y-%m-%d %H:%M}"
+        # Shown in lists such as the admin's (a user's calls): the number masked, the time local.
+        return f"{personal_data.mask_phone(self.number)} {timezone.localtime(self.started_at):%Y-%m-%d %H:%M}"
 
     @property
     def duration_seconds(self) -> int | None:

@@ -113,6 +113,7 @@ def test_the_audit_page_filters_by_person_object_kind_and_date(client_as, inspec
     assert labels("?kind=reveal") == ["2026113000001"]
     assert "ledger-1.xlsx" in labels("?since=" + clock.now().date().isoformat())
     assert labels("?until=2000-01-01") == []
+    assert labels("?kind=updated&target=ledger") == []  # only recorded changes, none matching
     bad = client.get(reverse("core:audit") + "?since=2026-12-31&until=2026-01-01&kind=nonsense")
     assert bad.status_code == 200 and bad.context["form"].errors
 
@@ -173,3 +174,18 @@ def test_a_visit_says_who_cancelled_it_and_who_recorded_that_the_visitor_left(
     assert (left.left_recorded_by, left.departed_at is not None) == (clerk, True)
     page = client_as(office).get(reverse("reception:visit", args=[booked.pk])).content.decode()
     assert 'data-testid="cancelled"' in page and str(office) in page
+
+
+def test_numbers_written_into_an_audit_reason_or_query_are_stored_masked(office):
+    entry = audit_record(
+        actor=office,
+        action=AuditEntry.Action.EXPORT,
+        target="case_ledger",
+        label="x.csv",
+        reason="核实13812345678的来电",
+        detail={"query": "q=11010519491231002X", "rows": 3},
+    )
+
+    entry.refresh_from_db()
+    assert entry.reason == "核实138****5678的来电"
+    assert entry.detail == {"query": "q=110105********002X", "rows": 3}

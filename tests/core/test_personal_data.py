@@ -16,6 +16,7 @@ from core.personal_data import (
     lookup_hashes,
     mask_address,
     mask_id_number,
+    mask_in_text,
     mask_name,
     mask_phone,
     normalise_id_number,
@@ -365,3 +366,12 @@ def test_masking_never_raises_and_never_returns_the_value(mask, value):
 
     assert isinstance(masked, str)
     assert masked == "" or masked != str(value)
+
+
+def test_numbers_inside_free_text_are_masked_and_other_digits_left_alone():
+    text = "电话13812345678，身份证11010519491231002X，工单2026113000001，编号123456789012345678"
+
+    assert mask_in_text(text) == (
+        "电话138****5678，身份证110105********002X，工单2026113000001，编号123456789012345678"
+    )
+    assert mask_in_text(None) == ""
