@@ -934,9 +934,9 @@ class RetentionRun(models.Model):
 
     started_at = models.DateTimeField(_("started"), default=clock.now)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
-    archived = models.PositiveIntegerField(_("archived"), default=0)
-    erased = models.PositiveIntegerField(_("erased"), default=0)
-    held = models.PositiveIntegerField(_("held"), default=0)
+    archived = models.PositiveIntegerField(_("cases archived"), default=0)
+    erased = models.PositiveIntegerField(_("cases erased"), default=0)
+    held = models.PositiveIntegerField(_("cases held back"), default=0)
     other_rows_erased = models.PositiveIntegerField(_("other records erased"), default=0)
     audit_rows_expired = models.PositiveIntegerField(_("audit rows expired"), default=0)
     is_replay = models.BooleanField(_("replay after a restore"), default=False)
@@ -955,7 +955,7 @@ class RetentionRecord(models.Model):
 
     class Action(models.TextChoices):
         ERASED = "erased", _("Personal data erased")
-        HELD = "held", _("Held: not erased")
+        HELD = "held", _("Not erased: held back")
 
     run = models.ForeignKey(RetentionRun, on_delete=models.CASCADE, related_name="records")
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+")

@@ -152,7 +152,8 @@ def _report_holds(case_ids: list[int]) -> dict[int, str]:
         Q(kind=CaseKind.REPORT) | Q(is_misconduct=True)
     )
     return {
-        case_id: _("Report %(number)s about it is still being handled.") % {"number": number}
+        case_id: _("Report %(number)s, which refers to this case, is still being handled.")
+        % {"number": number}
         for case_id, number in pending.values_list("repeat_of_id", "number")
     }
 

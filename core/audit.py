@@ -16,7 +16,7 @@ from django.db import models
 from django.db.models import Case as DbCase
 from django.db.models import F, Q, Value, When
 from django.db.models.functions import Concat
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext, gettext_lazy, pgettext_lazy
 
 from core import policy
 from core.client import client_address
@@ -108,7 +108,9 @@ class AuditFilterForm(forms.Form):
         required=False,
         help_text=gettext_lazy("A case number, a user name, a category..."),
     )
-    kind = forms.ChoiceField(label=gettext_lazy("Kind"), choices=[("", "—"), *KIND_CHOICES], required=False)
+    kind = forms.ChoiceField(
+        label=pgettext_lazy("audit log", "Kind"), choices=[("", "—"), *KIND_CHOICES], required=False
+    )
     since = forms.DateField(
         label=gettext_lazy("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )

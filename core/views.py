@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
@@ -183,12 +184,12 @@ def audit_export(request):
     header = [
         _("When"),
         _("Who"),
-        _("Kind"),
+        pgettext("audit log", "Kind"),
         _("Object type"),
         _("Object"),
         _("Reason"),
         _("Details"),
-        _("Address"),
+        _("Client address"),
     ]
 
     def cells():

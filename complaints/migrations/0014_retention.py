@@ -48,7 +48,7 @@ class Migration(migrations.Migration):
             name='RetentionRecord',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('action', models.CharField(choices=[('erased', 'Personal data erased'), ('held', 'Held: not erased')], max_length=10, verbose_name='action')),
+                ('action', models.CharField(choices=[('erased', 'Personal data erased'), ('held', 'Not erased: held back')], max_length=10, verbose_name='action')),
                 ('reason', models.CharField(blank=True, max_length=300, verbose_name='reason')),
             ],
             options={
@@ -63,9 +63,9 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('started_at', models.DateTimeField(default=core.clock.now, verbose_name='started')),
                 ('finished_at', models.DateTimeField(blank=True, null=True, verbose_name='finished')),
-                ('archived', models.PositiveIntegerField(default=0, verbose_name='archived')),
-                ('erased', models.PositiveIntegerField(default=0, verbose_name='erased')),
-                ('held', models.PositiveIntegerField(default=0, verbose_name='held')),
+                ('archived', models.PositiveIntegerField(default=0, verbose_name='cases archived')),
+                ('erased', models.PositiveIntegerField(default=0, verbose_name='cases erased')),
+                ('held', models.PositiveIntegerField(default=0, verbose_name='cases held back')),
                 ('other_rows_erased', models.PositiveIntegerField(default=0, verbose_name='other records erased')),
                 ('audit_rows_expired', models.PositiveIntegerField(default=0, verbose_name='audit rows expired')),
                 ('is_replay', models.BooleanField(default=False, verbose_name='replay after a restore')),

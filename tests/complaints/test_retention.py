@@ -180,7 +180,7 @@ def test_an_open_report_about_the_case_holds_the_erasure(due_case, register, eng
 
     run = run_at(ERASE_AT)
 
-    assert held_reasons(run) == [f"Report {report.number} about it is still being handled."]
+    assert held_reasons(run) == [f"Report {report.number}, which refers to this case, is still being handled."]
     assert Case.objects.get(pk=due_case.pk).personal_data_erased_at is None
 
 

@@ -53,10 +53,7 @@ class Command(BaseCommand):
         tables = manifest["tables"]
         if differences:
             for table, (expected, found) in differences.items():
-                self.stdout.write(
-                    _("%(table)s: %(expected)s rows in the backup, %(found)s now")
-                    % {"table": table, "expected": _count(expected), "found": _count(found)}
-                )
+                self.stdout.write(_difference(table, expected, found))
             raise CommandError(
                 _("The row counts of %(count)s tables differ from the backup: the restore is incomplete.")
                 % {"count": len(differences)}
@@ -72,5 +69,16 @@ class Command(BaseCommand):
         call_command("replay_erasures", stdout=self.stdout)
 
 
-def _count(value: int | None) -> str:
-    return _("no table") if value is None else str(value)
+def _difference(table: str, expected: int | None, found: int | None) -> str:
+    if expected is None:
+        return _("%(table)s: not in the backup, %(found)s rows now") % {"table": table, "found": found}
+    if found is None:
+        return _("%(table)s: %(expected)s rows in the backup, the table is missing now") % {
+            "table": table,
+            "expected": expected,
+        }
+    return _("%(table)s: %(expected)s rows in the backup, %(found)s now") % {
+        "table": table,
+        "expected": expected,
+        "found": found,
+    }
