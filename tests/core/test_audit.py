@@ -38,6 +38,8 @@ def test_a_reference_data_change_shows_before_and_after_on_the_audit_page(
 
     assert client.post(url, data).status_code == 302
 
+    inspector.language = "en"
+    inspector.save(update_fields=["language"])
     page = client_as(inspector).get(reverse("core:audit") + "?target=预警").content.decode()
     assert "Record changed" in page
     assert "50 → 60" in page
