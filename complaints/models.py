@@ -422,16 +422,12 @@ class Case(models.Model):
             models.Index(fields=["citizen_id_lookup", "-created_at"], name="complaints_case_id_lookup"),
             models.Index(fields=["kind", "created_at"], name="complaints_case_kind_created"),
             models.Index(fields=["category", "created_at"], name="complaints_case_category"),
-            # The retention job: archived and merged cases whose personal data is still kept.
-            models.Index(
-                fields=["archived_at"],
-                condition=Q(personal_data_erased_at__isnull=True, state="archived"),
-                name="complaints_case_archived_kept",
-            ),
+            # The retention job: archived and merged cases whose personal data is still kept, by the
+            # moment their retention counts from (closing or merging).
             models.Index(
                 fields=["closed_at"],
-                condition=Q(personal_data_erased_at__isnull=True, state="merged"),
-                name="complaints_case_merged_kept",
+                condition=Q(personal_data_erased_at__isnull=True, state__in=["archived", "merged"]),
+                name="complaints_case_kept",
             ),
         ]
         permissions = [
@@ -881,7 +877,10 @@ class RetentionPolicy(models.Model):
     retention_years = models.PositiveSmallIntegerField(
         _("keep personal data (years)"),
         validators=[MinValueValidator(1), MaxValueValidator(100)],
-        help_text=_("Years after archiving (or merging) before the personal data is erased."),
+        help_text=_(
+            "Years after the case was closed (or merged) before the personal data of an archived case is "
+            "erased."
+        ),
     )
 
     class Meta:

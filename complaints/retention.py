@@ -4,8 +4,8 @@ period has ended, erase the personal data and keep the case, anonymised, for the
 The job (`retention_run`, beat nightly, `manage.py retention [--dry-run]`):
 1. archives cases closed or rejected more than their policy's `archive_after_days` ago (as the system
    account, through `case_archive`, so the timeline says so);
-2. erases the personal data of archived cases whose `retention_years` have passed since archiving (and
-   of merged cases since merging), unless a legal hold stands: an open supervision notice, an open
+2. erases the personal data of archived and merged cases whose `retention_years` have passed since they
+   were closed (or merged), unless a legal hold stands: an open supervision notice, an open
    report or misconduct case that refers to the case, or a hold set by the office with a reason. Each
    held case is recorded with the reason, each erased one too;
 3. erases the rows of other apps that hold personal data without a case (visits and calls that produced
@@ -186,14 +186,15 @@ def _years_before(moment: datetime, years: int) -> datetime:
 
 
 def due_for_erasure(now: datetime) -> models.QuerySet[Case]:
-    """Archived and merged cases, personal data still kept, whose kind's retention has ended."""
+    """Archived and merged cases, personal data still kept, whose kind's retention has ended. Retention
+    counts from when the case was closed (or merged): the end of its handling, known for every case,
+    also for those archived before this job existed."""
     condition = Q(pk__in=[])
     for policy in RetentionPolicy.objects.all():
-        cutoff = _years_before(now, policy.retention_years)
-        condition |= Q(kind=policy.kind) & (
-            Q(state=State.ARCHIVED, archived_at__lt=cutoff) | Q(state=State.MERGED, closed_at__lt=cutoff)
-        )
-    return Case.objects.filter(personal_data_erased_at__isnull=True).filter(condition)
+        condition |= Q(kind=policy.kind, closed_at__lt=_years_before(now, policy.retention_years))
+    return Case.objects.filter(
+        personal_data_erased_at__isnull=True, state__in=[State.ARCHIVED, State.MERGED]
+    ).filter(condition)
 
 
 def due_for_archive(now: datetime) -> models.QuerySet[Case]:

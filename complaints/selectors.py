@@ -302,8 +302,12 @@ def possible_repeats(
     text = description.strip()
     if category is not None and len(text) >= 8:
         # Compare with the latest cases of the category only: enough to catch a repeat wave, bounded cost.
+        # Only the number shows: the citizen's encrypted fields are not even read (each costs a decryption).
         recent = (
-            case_list(user).filter(category=category, created_at__gte=since).order_by("-created_at")[:200]
+            case_list(user)
+            .filter(category=category, created_at__gte=since)
+            .defer("citizen_name", "citizen_phone", "citizen_id_number", "citizen_address")
+            .order_by("-created_at")[:200]
         )
         for case in recent:
             if case.pk not in matches and _is_similar(text, case.description):

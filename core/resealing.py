@@ -20,12 +20,14 @@ def reseal_table(
     columns: tuple[str, ...],
     lookups: dict[str, tuple[str, str]],
     batch: int = BATCH,
+    progress=None,
 ) -> int:
     """Make every value of `columns` of `table` a token under the current key and every lookup-hash
     column (`lookups`: hash column -> (source column, kind)) the hash of its source under the current
     hash key. Rows already so are not written, so running it again changes nothing. Returns the number
     of rows rewritten. Reads the table in primary-key order, `batch` rows at a time; on PostgreSQL each
-    batch is written by one UPDATE ... FROM (VALUES ...), elsewhere one UPDATE per row."""
+    batch is written by one UPDATE ... FROM (VALUES ...), elsewhere one UPDATE per row. Outside a
+    transaction (autocommit) each batch commits by itself; `progress(text)` is told after each batch."""
     quote = connection.ops.quote_name
     hash_columns = tuple(lookups)
     read = ", ".join(quote(column) for column in ("id", *columns, *hash_columns))
@@ -48,6 +50,8 @@ def reseal_table(
             if updates:
                 _update_rows(cursor, connection, table=table, columns=(*columns, *hash_columns), rows=updates)
                 rewritten += len(updates)
+            if progress is not None:
+                progress(f"{table}: up to id {last_id}, {rewritten} rows re-sealed so far")
 
 
 def _resealed(row, *, columns, hash_columns, lookups) -> tuple | None:

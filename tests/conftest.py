@@ -71,7 +71,7 @@ def reference_data(db):
         ("complaints.migrations.0002_default_deadline_policies", "create_policies"),
         ("complaints.migrations.0007_default_escalation_rules", "create_rules"),
         ("complaints.migrations.0010_default_indicator_weights", "create"),
-        ("complaints.migrations.0015_default_retention_and_archive_dates", "create_policies"),
+        ("complaints.migrations.0015_default_retention_periods", "create_policies"),
         ("reception.migrations.0002_default_reception_room", "create_default_room"),
     ]:
         getattr(importlib.import_module(module), function)(apps, None)

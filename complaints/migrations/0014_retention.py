@@ -36,7 +36,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('kind', models.CharField(choices=[('consultation', 'Consultation'), ('help', 'Help request'), ('complaint', 'Complaint'), ('report', 'Report'), ('suggestion', 'Suggestion'), ('praise', 'Praise'), ('other', 'Other')], max_length=20, unique=True, verbose_name='kind')),
                 ('archive_after_days', models.PositiveSmallIntegerField(default=30, help_text='Days after a case is closed or rejected before it is archived.', verbose_name='archive after (days)')),
-                ('retention_years', models.PositiveSmallIntegerField(help_text='Years after archiving (or merging) before the personal data is erased.', validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(100)], verbose_name='keep personal data (years)')),
+                ('retention_years', models.PositiveSmallIntegerField(help_text='Years after the case was closed (or merged) before the personal data of an archived case is erased.', validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(100)], verbose_name='keep personal data (years)')),
             ],
             options={
                 'verbose_name': 'retention period',

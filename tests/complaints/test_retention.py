@@ -75,7 +75,9 @@ def run_at(moment: datetime) -> RetentionRun:
         return retention.retention_run()
 
 
-def test_closed_cases_are_archived_after_their_kinds_waiting_time(closed_case):
+def test_a_closed_case_is_archived_after_its_kinds_waiting_time_and_only_an_archived_one_is_erased(
+    closed_case,
+):
     case = closed_case()
 
     assert run_at(CLOSED + timedelta(days=29)).archived == 0
@@ -85,19 +87,21 @@ def test_closed_cases_are_archived_after_their_kinds_waiting_time(closed_case):
     assert run.archived == 1
     assert case.state == State.ARCHIVED and case.archived_at == CLOSED + timedelta(days=31)
     assert case.events.filter(action="archive", actor__username="minsheng-system").exists()
+    still_open = closed_case()
+    Case.objects.filter(pk=still_open.pk).update(state=State.REPLIED)
+    assert run_at(CLOSED.replace(year=2030)).erased == 1  # the archived one; a case not closed stays
 
 
 def test_personal_data_is_erased_when_the_retention_ends_and_the_case_stays_for_statistics(
     closed_case, settings
 ):
     case = closed_case()
-    run_at(CLOSED + timedelta(days=31))  # archived
-    archived = Case.objects.get(pk=case.pk).archived_at
+    run_at(CLOSED + timedelta(days=31))  # archived; its three years count from the closing
     attachment = CaseAttachment.objects.get(case=case)
     file_path = attachment.file.path
 
-    assert run_at(archived.replace(year=2023) - timedelta(days=1)).erased == 0
-    run = run_at(archived.replace(year=2023) + timedelta(days=1))
+    assert run_at(CLOSED.replace(year=2023) - timedelta(minutes=1)).erased == 0
+    run = run_at(CLOSED.replace(year=2023) + timedelta(minutes=1))
 
     case.refresh_from_db()
     assert run.erased == 1
@@ -124,7 +128,7 @@ def test_personal_data_is_erased_when_the_retention_ends_and_the_case_stays_for_
         ("complaints.case", case.pk, case.number)
     ]
     # Nothing twice.
-    assert run_at(archived.replace(year=2024)).erased == 0
+    assert run_at(CLOSED.replace(year=2024)).erased == 0
 
 
 def test_each_kind_keeps_its_own_retention(closed_case):
@@ -180,7 +184,9 @@ def test_an_open_report_about_the_case_holds_the_erasure(due_case, register, eng
 
     run = run_at(ERASE_AT)
 
-    assert held_reasons(run) == [f"Report {report.number}, which refers to this case, is still being handled."]
+    assert held_reasons(run) == [
+        f"Report {report.number}, which refers to this case, is still being handled."
+    ]
     assert Case.objects.get(pk=due_case.pk).personal_data_erased_at is None
 
 

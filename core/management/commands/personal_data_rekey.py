@@ -1,6 +1,6 @@
 from django.apps import apps
 from django.core.management.base import BaseCommand
-from django.db import connection, transaction
+from django.db import connection
 
 from core import encryption
 from core.resealing import personal_data_tables, reseal_table
@@ -10,7 +10,8 @@ class Command(BaseCommand):
     help = (
         "Seal every personal-data value under the first key of PERSONAL_DATA_KEYS and recompute every "
         "look-up hash under the first key of PERSONAL_DATA_LOOKUP_KEYS (after putting a new key first). "
-        "Rows already so are left alone; it can be stopped and run again. Then remove the old keys."
+        "Rows already so are left alone; each batch commits on its own, so it can be stopped and run again "
+        "while the app runs. Then remove the old keys, and VACUUM (ANALYZE) the tables."
     )
 
     def add_arguments(self, parser):
@@ -24,8 +25,9 @@ class Command(BaseCommand):
             return
         total = 0
         for table in personal_data_tables(apps.get_models()):
-            with transaction.atomic():
-                rows = reseal_table(connection, **table)
+            # Autocommit: each batch's UPDATE commits by itself, so no row stays locked for the whole
+            # table, and an interruption loses one batch at most.
+            rows = reseal_table(connection, **table, progress=self.stdout.write)
             total += rows
             self.stdout.write(f"{table['table']}: {rows} rows re-sealed")
         self.stdout.write(

@@ -19,16 +19,6 @@ def create_policies(apps, schema_editor):
         RetentionPolicy.objects.get_or_create(kind=kind, defaults={"retention_years": years})
 
 
-def date_archived_cases(apps, schema_editor):
-    """Cases archived before the column existed: the moment of their archive event."""
-    schema_editor.execute(
-        "UPDATE complaints_case SET archived_at = ("
-        " SELECT MAX(e.created_at) FROM complaints_caseevent e"
-        " WHERE e.case_id = complaints_case.id AND e.action = 'archive')"
-        " WHERE state = 'archived' AND archived_at IS NULL"
-    )
-
-
 class Migration(migrations.Migration):
     dependencies = [
         ("complaints", "0014_retention"),
@@ -36,5 +26,4 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.RunPython(create_policies, migrations.RunPython.noop),
-        migrations.RunPython(date_archived_cases, migrations.RunPython.noop),
     ]
