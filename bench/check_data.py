@@ -10,7 +10,13 @@ Checks, in SQL over every case (or a sample with --sample N):
   a case without one has no assignment;
 - numbers are YYYYMMDD + 5 digits, the date is the local registration date, and DailySequence.last
   is at least the highest sequence of each day;
-- the mix of states, kinds and events per case.
+- the mix of states, kinds and events per case;
+- personal data (issue 12), in SQL over every row: every non-empty personal column of cases, visits and
+  calls is a token under the current key, every phone and ID number has its keyed hash (and no hash is
+  left without its value), every archived case has ``archived_at``; then through the models, for
+  ``--personal-sample`` cases and visits spread over the id range: the values decrypt, are valid phone
+  and ID numbers, their hashes are ``lookup_hash()`` of them, and the application's look-ups
+  (``complaints.selectors.citizen_history``, ``core.personal_data.person_match`` on visits) find the row.
 """
 
 import argparse
@@ -27,6 +33,9 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sample", type=int, default=0, help="check the timelines of N random cases only")
+    parser.add_argument(
+        "--personal-sample", type=int, default=2000, help="cases and visits read through the models (0: none)"
+    )
     args = parser.parse_args()
     import django
 
@@ -172,8 +181,136 @@ def main() -> None:
             "AND stage_deadline < now()"
         )
         print(f"  overdue (open, clock running, past the stage deadline): {cursor.fetchone()[0]:,}")
+    failures += check_personal_data(args.personal_sample)
     print(f"\n{'FAILED: ' + str(failures) + ' check(s)' if failures else 'all checks passed'}")
     sys.exit(1 if failures else 0)
+
+
+PERSONAL_COLUMNS = {
+    "complaints_case": {
+        "columns": ("citizen_name", "citizen_phone", "citizen_id_number", "citizen_address"),
+        "hashes": {"citizen_phone_lookup": "citizen_phone", "citizen_id_lookup": "citizen_id_number"},
+    },
+    "reception_visit": {
+        "columns": ("visitor_name", "phone", "id_number", "address"),
+        "hashes": {"phone_lookup": "phone", "id_lookup": "id_number"},
+    },
+    "hotline_call": {"columns": ("number",), "hashes": {"number_lookup": "number"}},
+}
+
+
+def check_personal_data(sample: int) -> int:
+    """The personal-data checks of the docstring; returns the number of failed checks."""
+    from django.db import connection
+
+    from complaints import selectors
+    from complaints.models import Case
+    from core import encryption
+    from core.models import User
+    from core.personal_data import lookup_hash, person_match, validate_id_number, validate_phone
+    from reception.models import Visit
+
+    failures = 0
+    current = encryption.keyring().current_id
+    print(f"\npersonal data (current key {current}):")
+    with connection.cursor() as cursor:
+        for table, spec in PERSONAL_COLUMNS.items():
+            checks = []
+            for column in spec["columns"]:
+                checks.append(
+                    (f"{column}: not a token", f"{column} <> '' AND {column} !~ '^1[0-9a-f]{{8}}[$]'")
+                )
+                checks.append(
+                    (
+                        f"{column}: another key",
+                        f"{column} ~ '^1[0-9a-f]{{8}}[$]' AND left({column}, 9) <> '1{current}'",
+                    )
+                )
+            for hash_column, source in spec["hashes"].items():
+                checks.append((f"{hash_column}: missing", f"{source} <> '' AND {hash_column} = ''"))
+                checks.append((f"{hash_column}: without a value", f"{source} = '' AND {hash_column} <> ''"))
+            selects = ", ".join(f"count(*) FILTER (WHERE {condition})" for _label, condition in checks)
+            cursor.execute(f"SELECT count(*), {selects} FROM {table}")
+            rows, *counts = cursor.fetchone()
+            bad = [(label, count) for (label, _c), count in zip(checks, counts, strict=True) if count]
+            print(
+                f"{'FAIL' if bad else 'ok  '} {table}: {rows:,} rows, every personal value a token under the "
+                f"current key with its hashes"
+                + (": " + ", ".join(f"{label} {n:,}" for label, n in bad) if bad else "")
+            )
+            failures += bool(bad)
+        cursor.execute(
+            "SELECT count(*) FROM complaints_case WHERE state = 'archived' AND archived_at IS NULL"
+        )
+        (undated,) = cursor.fetchone()
+        print(f"{'FAIL' if undated else 'ok  '} archived cases without archived_at: {undated}")
+        failures += bool(undated)
+    if not sample:
+        return failures
+
+    office = User.objects.get(username="office")
+    for model, fields in (
+        (Case, ("citizen_phone", "citizen_phone_lookup", "citizen_id_number", "citizen_id_lookup")),
+        (Visit, ("phone", "phone_lookup", "id_number", "id_lookup")),
+    ):
+        phone_field, phone_hash, id_field, id_hash = fields
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT min(id), max(id) FROM {model._meta.db_table}")
+            low, high = cursor.fetchone()
+        if low is None:
+            print(f"     {model.__name__}: no rows")
+            continue
+        ids = {low + (high - low) * k // sample for k in range(sample)}
+        problems = {
+            "not opened": 0,
+            "invalid phone": 0,
+            "invalid ID number": 0,
+            "wrong hash": 0,
+            "not found": 0,
+        }
+        checked = looked_up = 0
+        for pk in sorted(ids):
+            try:
+                row = model.objects.filter(pk__gte=pk).order_by("pk").first()
+            except encryption.PersonalDataKeyError:
+                problems["not opened"] += 1
+                continue
+            if row is None:
+                continue
+            checked += 1
+            phone, id_number = getattr(row, phone_field), getattr(row, id_field)
+            for value, validate, label in (
+                (phone, validate_phone, "invalid phone"),
+                (id_number, validate_id_number, "invalid ID number"),
+            ):
+                if value:
+                    try:
+                        validate(value)
+                    except Exception:  # ValidationError: a generator bug
+                        problems[label] += 1
+            if getattr(row, phone_hash) != lookup_hash("phone", phone) or getattr(
+                row, id_hash
+            ) != lookup_hash("id_number", id_number):
+                problems["wrong hash"] += 1
+            if looked_up < 200 and (phone or id_number):
+                looked_up += 1
+                for query in ({"phone": phone}, {"id_number": id_number}):
+                    if not next(iter(query.values())):
+                        continue
+                    if model is Case:
+                        found = any(case.pk == row.pk for case in selectors.citizen_history(office, **query))
+                    else:
+                        condition = person_match(**query, phone_lookup="phone_lookup", id_lookup="id_lookup")
+                        found = Visit.objects.filter(condition, pk=row.pk).exists()
+                    problems["not found"] += not found
+        bad = {label: count for label, count in problems.items() if count}
+        print(
+            f"{'FAIL' if bad else 'ok  '} {model.__name__}: {checked:,} rows read through the model (decrypted), "
+            f"hashes recomputed; {looked_up} looked up by phone and by ID number"
+            + (": " + ", ".join(f"{label} {n}" for label, n in bad.items()) if bad else "")
+        )
+        failures += bool(bad)
+    return failures
 
 
 if __name__ == "__main__":

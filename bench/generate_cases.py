@@ -298,9 +298,13 @@ class Generator:
         RETURN_REASONS = content.RETURN_REASONS
         EXTENSION_REASONS = content.EXTENSION_REASONS
         self.citizen = content.citizen
-        from core.personal_data import id_number_lookup_key
+        from core.encryption import encrypt
+        from core.personal_data import lookup_hash
 
-        self.lookup_key = id_number_lookup_key
+        # The personal columns hold AES-GCM tokens (core.fields.EncryptedTextField) and the look-ups go
+        # through keyed hashes (core.fields.LookupHashField): written here as the models would write them.
+        self.encrypt = encrypt
+        self.lookup_hash = lookup_hash
         self.alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
         # Templates by kind: (category id, default department, template, sentences of the leaf).
         self.by_kind: dict[str, list] = {kind: [] for kind in KIND_WEIGHTS}
@@ -399,14 +403,18 @@ class Generator:
         is_petition = kind in ("complaint", "report") and r.random() < 0.02
         anonymous = is_report and r.random() < 0.4
         if anonymous:
-            name = phone = id_number = lookup = address = ""
+            name = phone = id_number = id_lookup = phone_lookup = address = ""
         else:
             person = self.citizen(r)
             name, phone, address = person["name"], person["phone"], person["address"]
             id_number = person["id_number"] if r.random() < 0.5 else ""
-            lookup = self.lookup_key(id_number) if id_number else ""
             if r.random() < 0.1:
                 address = ""
+            phone_lookup = self.lookup_hash("phone", phone)
+            id_lookup = self.lookup_hash("id_number", id_number)
+            seal = self.encrypt
+            name, phone, address = seal(name), seal(phone), seal(address) if address else ""
+            id_number = seal(id_number) if id_number else ""
         confidential = is_report or anonymous or r.random() < 0.04
         misconduct = is_report or (code.startswith("conduct") and r.random() < 0.3)
         group_size = r.randint(3, 30) if r.random() < 0.04 else 1
@@ -468,8 +476,9 @@ class Generator:
                     b(is_petition),
                     name,
                     phone,
+                    phone_lookup,
                     id_number,
-                    lookup,
+                    id_lookup,
                     address,
                     b(anonymous),
                     str(group_size),
@@ -501,6 +510,7 @@ class Generator:
                     ts(t0),
                     ts(tl.updated_at),
                     _ts_or_null(tl.closed_at),
+                    _ts_or_null(tl.archived_at),
                     str(registrar),
                     str(tl.duplicate_of) if tl.duplicate_of else NULL,
                     str(tl.lead) if tl.lead else NULL,
@@ -793,6 +803,7 @@ class Timeline:
         "rejection_reason",
         "proper_channel",
         "closed_at",
+        "archived_at",
         "lead",
         "duplicate_of",
         "arbitrated",
@@ -814,7 +825,7 @@ class Timeline:
         self.reply = self.reply_channel = self.adoption = self.satisfaction = ""
         self.final_answer = self.rejection_reason = self.proper_channel = ""
         self.is_head_approved = self.arbitrated = self.invalid = False
-        self.is_resolved = self.closed_at = self.lead = self.duplicate_of = None
+        self.is_resolved = self.closed_at = self.archived_at = self.lead = self.duplicate_of = None
         self.version, self.updated_at = 1, t0
         self.assignments: list[list] = []
 
@@ -841,6 +852,8 @@ class Timeline:
         """A state change, as `complaints.services.base.move` records it (department = the lead; due =
         the stage deadline that stood when the action began)."""
         from_state, self.state = self.state, to_state
+        if to_state == "archived":
+            self.archived_at = self.t  # as complaints.services.lifecycle.archive sets it
         self.version += 1
         self.updated_at = self.t
         self.moves += 1
@@ -905,13 +918,14 @@ def _pick(r: random.Random, cumulative: list[float]) -> int:
 COLUMNS = {
     "complaints_case": (
         "id", "number", "query_code", "kind", "channel", "priority", "state", "is_invalid", "is_petition",
-        "citizen_name", "citizen_phone", "citizen_id_number", "citizen_id_lookup", "citizen_address",
+        "citizen_name", "citizen_phone", "citizen_phone_lookup", "citizen_id_number", "citizen_id_lookup",
+        "citizen_address",
         "is_anonymous", "group_size", "is_confidential", "is_misconduct", "description", "request",
         "location", "is_return_arbitrated", "stage", "stage_started_at", "stage_deadline",
         "return_deadline", "overall_deadline", "suspended_at", "extension_count", "reply", "reply_channel",
         "legal_review_required", "is_head_approved", "adoption", "satisfaction", "is_resolved",
         "reopen_count", "final_answer", "rejection_reason", "proper_channel", "version", "created_at",
-        "updated_at", "closed_at", "created_by_id", "duplicate_of_id", "lead_department_id", "repeat_of_id",
+        "updated_at", "closed_at", "archived_at", "created_by_id", "duplicate_of_id", "lead_department_id", "repeat_of_id",
         "category_id",
     ),
     "complaints_caseevent": (

@@ -10,7 +10,7 @@ today's demo visits on the board). This script appends; it never deletes (run it
 1. read the reference data: the active reception rooms (rooms are added until there are three), the demo ``clerk``, ``leader`` and ``office`` accounts, the leaf categories with case
    templates, the last ticket of every day already in the register;
 2. build the visitors: a share of them (``--from-cases``) are the citizens of existing cases (name,
-   phone, ID number and its keyed look-up copied from the case); of those, ``--anchored`` are citizens
+   phone, ID number and address read from the case and decrypted); of those, ``--anchored`` are citizens
    of cases registered at reception (channel ``visit``, registered by the clerk), and one of their
    visits is the visit that registered that case (same day, finished a minute after the case's
    registration time, ``case_id`` set, outcome from the case). The others are made up with
@@ -24,7 +24,11 @@ today's demo visits on the board). This script appends; it never deletes (run it
    (unique (visit_date, ticket)), count each person's earlier visits (``earlier_visits``) and set
    ``is_repeat`` (earlier visits, or a case registered before, or ``repeat_of``); half the visits after
    the person's case are about it (``repeat_of``);
-5. drop the secondary indexes, the unique constraint and the foreign keys of ``reception_visit``
+5. write the rows as the models would: the visitor's name, ID number, phone and address sealed with
+   ``core.encryption.encrypt`` (a fresh token each row), ``phone_lookup`` and ``id_lookup`` the keyed
+   hashes of ``core.personal_data.lookup_hash``; a cancelled booking gets ``cancelled_at``/``cancelled_by``
+   and a visitor who left ``left_recorded_by`` (the clerk), as ``reception.services`` sets them;
+6. drop the secondary indexes, the unique constraint and the foreign keys of ``reception_visit``
    (definitions kept in ``bench/.dropped_visit_indexes.json``), ``COPY ... FROM STDIN`` in batches,
    rebuild the indexes (two connections), re-add the unique constraint ``USING INDEX`` and the foreign
    keys ``NOT VALID`` + ``VALIDATE``, ``setval`` the id sequence, ``VACUUM (ANALYZE)``. All timed.
@@ -68,9 +72,10 @@ NULL = "\\N"
 # fmt: off
 COLUMNS = (
     "id", "visit_date", "ticket", "state", "visitor_name", "gender", "id_number", "id_lookup", "phone",
-    "address", "group_size", "reason", "is_repeat", "earlier_visits", "statement", "outcome",
+    "phone_lookup", "address", "group_size", "reason", "is_repeat", "earlier_visits", "statement", "outcome",
     "arrived_at", "called_at", "departed_at", "created_at", "case_id", "category_id", "clerk_id",
-    "leader_day_id", "receiver_id", "repeat_of_id", "room_id",
+    "leader_day_id", "receiver_id", "repeat_of_id", "room_id", "cancelled_at", "cancelled_by_id",
+    "left_recorded_by_id",
 )
 # fmt: on
 
@@ -160,11 +165,28 @@ class Reference:
 
 
 class Person:
-    __slots__ = ("name", "phone", "id_number", "lookup", "address", "gender", "case", "case_t", "anchor")
+    """A visitor, with plain values (sealed when each row is written) and the keyed hashes that find them."""
 
-    def __init__(self, name, phone, id_number, lookup, address, gender, case=None, case_t=None, anchor=None):
-        self.name, self.phone, self.id_number, self.lookup = name, phone, id_number, lookup
+    __slots__ = (
+        "name",
+        "phone",
+        "id_number",
+        "address",
+        "gender",
+        "phone_lookup",
+        "id_lookup",
+        "case",
+        "case_t",
+        "anchor",
+    )
+
+    def __init__(self, name, phone, id_number, address, gender, case=None, case_t=None, anchor=None):
+        from core.personal_data import lookup_hash
+
+        self.name, self.phone, self.id_number = name, phone, id_number
         self.address, self.gender = address, gender
+        self.phone_lookup = lookup_hash("phone", phone)
+        self.id_lookup = lookup_hash("id_number", id_number)
         self.case, self.case_t = case, case_t  # the person's earlier case (id) and its registration time
         # For a case registered at reception: (kind, referred, category, description, group size).
         self.anchor = anchor
@@ -172,13 +194,18 @@ class Person:
 
 def case_people(cursor, *, anchored: int, others: int, before: float, seed: int, clerk: int) -> list[Person]:
     """Citizens of existing cases: `anchored` of cases registered at reception by the clerk, `others`
-    of cases from the other channels. Random but repeatable (ordered by a hash of the id)."""
+    of cases from the other channels. Random but repeatable (ordered by a hash of the id). The citizen's
+    columns hold tokens: they are decrypted here (`core.encryption.decrypt`, as the model field would)."""
+    from core.encryption import decrypt
     from core.personal_data import id_number_gender
+
+    def opened(value):
+        return decrypt(value) if value else ""
 
     people = []
     cursor.execute(
         "SELECT id, extract(epoch FROM created_at), citizen_name, citizen_phone, citizen_id_number, "
-        "citizen_id_lookup, citizen_address, kind, lead_department_id IS NOT NULL, category_id, "
+        "citizen_address, kind, lead_department_id IS NOT NULL, category_id, "
         "description, group_size FROM complaints_case "
         "WHERE channel = 'visit' AND created_by_id = %s AND NOT is_anonymous AND citizen_phone <> '' "
         "AND citizen_name <> '' AND created_at < to_timestamp(%s) "
@@ -186,13 +213,13 @@ def case_people(cursor, *, anchored: int, others: int, before: float, seed: int,
         "ORDER BY md5(id::text || %s) LIMIT %s",
         [clerk, before, str(seed), anchored],
     )
-    for cid, t, name, phone, number, lookup, address, kind, referred, category, description, group in cursor:
+    for cid, t, name, phone, number, address, kind, referred, category, description, group in cursor:
+        name, phone, number, address = opened(name), opened(phone), opened(number), opened(address)
         people.append(
             Person(
                 name,
                 phone,
                 number,
-                lookup,
                 address,
                 (id_number_gender(number) or "") if number else "",
                 cid,
@@ -203,14 +230,15 @@ def case_people(cursor, *, anchored: int, others: int, before: float, seed: int,
     found_anchored = len(people)
     cursor.execute(
         "SELECT id, extract(epoch FROM created_at), citizen_name, citizen_phone, citizen_id_number, "
-        "citizen_id_lookup, citizen_address FROM complaints_case "
+        "citizen_address FROM complaints_case "
         "WHERE channel <> 'visit' AND NOT is_anonymous AND citizen_phone <> '' AND citizen_name <> '' "
         "AND created_at < to_timestamp(%s) ORDER BY md5(id::text || %s) LIMIT %s",
         [before, str(seed), others],
     )
-    for cid, t, name, phone, number, lookup, address in cursor:
+    for cid, t, name, phone, number, address in cursor:
+        name, phone, number, address = opened(name), opened(phone), opened(number), opened(address)
         gender = (id_number_gender(number) or "") if number else ""
-        people.append(Person(name, phone, number, lookup, address, gender, cid, float(t)))
+        people.append(Person(name, phone, number, address, gender, cid, float(t)))
     print(
         f"   citizens of cases: {found_anchored:,} registered at reception, {len(people) - found_anchored:,} others"
     )
@@ -240,7 +268,7 @@ class Visit:
 
 class Planner:
     def __init__(self, ref: Reference, *, seed: int, first_day: date, last_day: date) -> None:
-        from core.personal_data import id_number_gender, id_number_lookup_key
+        from core.personal_data import id_number_gender
 
         self.ref = ref
         self.rng = random.Random(seed)
@@ -249,7 +277,6 @@ class Planner:
         self.end = local_day_start(last_day + timedelta(days=1))
         self.counts = cumulative(VISIT_COUNTS)
         self.half_hours = cumulative(HALF_HOURS)
-        self.lookup_key = id_number_lookup_key
         self.gender_of = id_number_gender
 
     def new_person(self) -> Person:
@@ -259,9 +286,7 @@ class Planner:
         phone = citizen["phone"] if r.random() < 0.97 else ""
         address = citizen["address"] if (r.random() < 0.85 or not phone) else ""
         gender = (self.gender_of(number) or "") if number else ""
-        return Person(
-            citizen["name"], phone, number, self.lookup_key(number) if number else "", address, gender
-        )
+        return Person(citizen["name"], phone, number, address, gender)
 
     def office_time(self, t: float) -> float:
         """Move a moment to the office hours of the same (or the nearest working) day."""
@@ -344,7 +369,10 @@ def plan_leader_days(ref: Reference, first_day: date, last_day: date) -> dict[da
 
 class RowMaker:
     def __init__(self, ref: Reference, rng: random.Random, first_id: int) -> None:
+        from core.encryption import encrypt
+
         self.ref, self.rng = ref, rng
+        self.seal = lambda value: encrypt(value) if value else ""
         self.next_id = first_id
         self.stats: Counter = Counter()
 
@@ -361,7 +389,7 @@ class RowMaker:
         visit_id = self.next_id
         self.next_id += 1
         t = visit.t
-        case_id = repeat_of = receiver = called = departed = None
+        case_id = repeat_of = receiver = called = departed = cancelled = None
         arrived: float | None = t
         created = t
         category, template = r.choice(ref.templates)
@@ -400,6 +428,8 @@ class RowMaker:
             else:  # cancelled booking
                 arrived = None
                 statement = ""
+                # Half-way between booking and the day (no random draw: the rest of the data stays the same).
+                cancelled = (visit.booked_t + t) / 2 if visit.booked_t is not None else t
             if visit.booked_t is not None:
                 created = visit.booked_t
             if person.case is not None and person.case_t < t and r.random() < 0.5:
@@ -419,12 +449,13 @@ class RowMaker:
                 visit.day.isoformat(),
                 str(visit.ticket),
                 state,
-                esc(person.name),
+                self.seal(person.name),
                 person.gender,
-                person.id_number,
-                person.lookup,
-                esc(person.phone),
-                esc(person.address),
+                self.seal(person.id_number),
+                person.id_lookup,
+                self.seal(person.phone),
+                person.phone_lookup,
+                self.seal(person.address),
                 str(group),
                 esc(reason),
                 gc.b(is_repeat),
@@ -442,6 +473,9 @@ class RowMaker:
                 str(receiver) if receiver else NULL,
                 str(repeat_of) if repeat_of else NULL,
                 str(visit.room),
+                gc.ts(cancelled) if cancelled is not None else NULL,
+                str(ref.clerk) if cancelled is not None else NULL,
+                str(ref.clerk) if state == "left" else NULL,
             )
         )
 

@@ -17,6 +17,7 @@ with a different phone number or search word each time.
 import argparse
 import os
 import random
+import re
 import statistics
 import sys
 import time
@@ -102,7 +103,6 @@ def main() -> None:
 
     django.setup()
     from django.conf import settings
-    from django.db import connection
     from django.test import Client
 
     from complaints.models import Case
@@ -113,13 +113,14 @@ def main() -> None:
     articles = ensure_articles(options.articles)
     cases = Case.objects.count()
     total = options.repeat + options.warmup
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT citizen_phone FROM complaints_case WHERE citizen_phone ~ '^1[3-9][0-9]{9}$' "
-            "ORDER BY id DESC LIMIT %s",
-            [total * 50],
-        )
-        phones = [row[0] for row in cursor.fetchall()][::50]
+    # The phone column is encrypted (core.fields.EncryptedTextField): read it through the model, which
+    # decrypts, and keep the mobile numbers (SQL cannot see them any more).
+    latest = (
+        Case.objects.exclude(citizen_phone="")
+        .order_by("-id")
+        .values_list("citizen_phone", flat=True)[: total * 60]
+    )
+    phones = [phone for phone in latest if re.fullmatch(r"1[3-9][0-9]{9}", phone)][::50][:total]
     client = Client()
     client.force_login(User.objects.get(username="agent"))
     pages = {

@@ -30,6 +30,7 @@ the request, the number of queries, and PASS/FAIL for the look-ups (median under
 import argparse
 import json
 import os
+import re
 import statistics
 import sys
 import time
@@ -52,7 +53,13 @@ TARGETED = ("both", "phone", "id")
 def pick_people(cursor, count: int, *, min_visits: int = 2) -> list[dict]:
     """`count` different people with >= `min_visits` visits and >= 1 case, spread over the register's id
     range. Each person is sampled through the one visit where they had made `min_visits` - 1 earlier
-    ones, so that people are drawn evenly (sampling any visit would favour the frequent visitors)."""
+    ones, so that people are drawn evenly (sampling any visit would favour the frequent visitors).
+
+    The visitor's phone and ID number are encrypted: visits and cases are counted through their keyed
+    hashes (`phone_lookup`, `id_lookup`, `citizen_phone_lookup`, `citizen_id_lookup`), and the values
+    to type are read through the `Visit` model, which decrypts them."""
+    from reception.models import Visit
+
     cursor.execute("SELECT min(id), max(id) FROM reception_visit")
     low, high = cursor.fetchone()
     if low is None:
@@ -63,26 +70,29 @@ def pick_people(cursor, count: int, *, min_visits: int = 2) -> list[dict]:
         if len(people) >= count:
             break
         cursor.execute(
-            "SELECT id_number, phone, id_lookup FROM reception_visit WHERE id >= %s "
+            "SELECT id, id_lookup, phone_lookup FROM reception_visit WHERE id >= %s "
             "AND earlier_visits = %s AND id_number <> '' AND phone <> '' AND state <> 'cancelled' "
             "ORDER BY id LIMIT 40",
             [low + (high - low) * slot // slots, min_visits - 1],
         )
-        for id_number, phone, lookup in cursor.fetchall():
+        for visit_id, lookup, phone_lookup in cursor.fetchall():
             if lookup in seen:
                 continue
             seen.add(lookup)
             cursor.execute(
-                "SELECT count(*) FROM reception_visit WHERE (phone = %s OR id_lookup = %s) AND state <> 'cancelled'",
-                [phone, lookup],
+                "SELECT count(*) FROM reception_visit WHERE (phone_lookup = %s OR id_lookup = %s) "
+                "AND state <> 'cancelled'",
+                [phone_lookup, lookup],
             )
             (visits,) = cursor.fetchone()
             cursor.execute(
-                "SELECT count(*), max(category_id) FROM complaints_case WHERE citizen_phone = %s OR citizen_id_lookup = %s",
-                [phone, lookup],
+                "SELECT count(*), max(category_id) FROM complaints_case "
+                "WHERE citizen_phone_lookup = %s OR citizen_id_lookup = %s",
+                [phone_lookup, lookup],
             )
             cases, category = cursor.fetchone()
             if visits >= min_visits and cases >= 1:
+                id_number, phone = Visit.objects.values_list("id_number", "phone").get(pk=visit_id)
                 people.append(
                     {
                         "id_number": id_number,
@@ -251,7 +261,8 @@ def main() -> None:
         results.append(
             {
                 "page": name,
-                "url": urls[name][args.warmup],
+                # the parameters' names only: made-up people, but no ID numbers or phones in the results
+                "url": re.sub(r"=[^&]*", "", urls[name][args.warmup]),
                 "median_ms": round(median, 1),
                 "p90_ms": round(p90, 1),
                 "min_ms": round(min(times), 1),

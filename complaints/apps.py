@@ -27,7 +27,12 @@ class ComplaintsConfig(AppConfig):
     verbose_name = _("Case handling")
 
     def ready(self) -> None:
+        from django.urls import register_converter
+
+        from complaints.converters import CaseNumberConverter
         from core import navigation, notices, policy
+
+        register_converter(CaseNumberConverter, "case_number")
 
         for code, label, by_email in [
             ("case_assigned", _("A case for your department"), False),

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from complaints import kpis
+from complaints.forms import DATE_RANGE_VALIDATORS
 from complaints.models import Case, CaseKind, Category, Channel, IndicatorCode, Priority, State, Supervision
 from core import clock, policy
 from core.models import Department
@@ -27,6 +28,19 @@ def _categories(request):
     return Category.objects.filter(is_active=True).select_related("parent")
 
 
+class DateRangeField(django_filters.fields.DateRangeField):
+    """A range of dates, each within the dates the app can shift by a day or a time zone."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields:
+            field.validators = [*field.validators, *DATE_RANGE_VALIDATORS]
+
+
+class DateFromToRangeFilter(django_filters.DateFromToRangeFilter):
+    field_class = DateRangeField
+
+
 class CaseFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="filter_text")
     # A case has one state: OR-ing states cannot duplicate rows, so no DISTINCT is needed.
@@ -38,7 +52,7 @@ class CaseFilter(django_filters.FilterSet):
     lead_department = django_filters.ModelChoiceFilter(label=_("Department"), queryset=_departments)
     channel = django_filters.ChoiceFilter(label=_("Channel"), choices=Channel.choices)
     priority = django_filters.ChoiceFilter(label=_("Priority"), choices=Priority.choices)
-    registered = django_filters.DateFromToRangeFilter(
+    registered = DateFromToRangeFilter(
         label=_("Registered between"),
         field_name="created_at",
         lookup_expr="date",
@@ -60,7 +74,12 @@ class CaseFilter(django_filters.FilterSet):
         label=_("Indicator"), choices=IndicatorCode.choices, method="filter_kpi"
     )
     part = django_filters.ChoiceFilter(choices=kpis.PARTS, method="filter_nothing")
-    month = django_filters.DateFilter(label=_("Month"), method="filter_nothing", input_formats=[MONTH_FORMAT])
+    month = django_filters.DateFilter(
+        label=_("Month"),
+        method="filter_nothing",
+        input_formats=[MONTH_FORMAT],
+        validators=DATE_RANGE_VALIDATORS,
+    )
     kpi_department = django_filters.ModelChoiceFilter(queryset=_departments, method="filter_nothing")
     ordering = django_filters.OrderingFilter(
         label=_("Sort by"),

@@ -1,11 +1,13 @@
 """Forms validate and normalise; `complaints.services` persists. Field names equal the keyword
 arguments of the service each form feeds, so a view passes `cleaned_data` straight through."""
 
+from datetime import date
+
 from crispy_forms.helper import FormHelper
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import FileExtensionValidator
+from django.core.validators import FileExtensionValidator, MaxValueValidator, MinValueValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -23,9 +25,17 @@ from complaints.models import (
     Supervision,
     Verdict,
 )
+from complaints.selectors import INBOX_BUCKETS
 from core import personal_data
 from core.forms import NOTE_MAX_LENGTH, TEXT_MAX_LENGTH, text_field
 from core.models import Department, User
+
+# The dates a filter or a query accepts: wide enough for anything real, narrow enough that a day's or a
+# month's bounds in local time, the month after and the year before stay dates Python and the databases
+# can hold (0001-01-01 00:00 in Beijing is still year 0 in UTC).
+EARLIEST_DATE = date(1900, 1, 1)
+LATEST_DATE = date(9998, 12, 31)
+DATE_RANGE_VALIDATORS = [MinValueValidator(EARLIEST_DATE), MaxValueValidator(LATEST_DATE)]
 
 
 class BaseCaseForm(forms.Form):
@@ -66,6 +76,23 @@ class MultipleFileField(forms.FileField):
         if isinstance(data, list | tuple):
             return [single_file_clean(item, initial) for item in data]
         return [single_file_clean(data, initial)] if data else []
+
+
+class ModelIdsChoiceField(forms.ModelMultipleChoiceField):
+    """Several objects by id. An id past what a database integer holds is an invalid choice: Django's
+    own field asks the database about it, and SQLite raises OverflowError."""
+
+    def _check_values(self, value):
+        for key in value:
+            try:
+                number = int(key)
+            except (TypeError, ValueError):
+                continue  # Django's own check rejects it
+            if not -(2**63) <= number < 2**63:
+                raise ValidationError(
+                    self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": key}
+                )
+        return super()._check_values(value)
 
 
 def leaf_categories():
@@ -161,7 +188,7 @@ class AnswerDirectlyForm(ActionForm):
 
 class DispatchForm(ActionForm):
     lead_department = forms.ModelChoiceField(label=_("Lead department"), queryset=Department.objects.none())
-    assisting_departments = forms.ModelMultipleChoiceField(
+    assisting_departments = ModelIdsChoiceField(
         label=_("Assisting departments"),
         queryset=Department.objects.none(),
         required=False,
@@ -428,3 +455,35 @@ class RetentionRunForm(forms.Form):
     """`?run=` of the retention page."""
 
     run = forms.ModelChoiceField(queryset=RetentionRun.objects.all())
+
+
+class CaseVersionForm(forms.Form):
+    """`version`, the case's version the action's page was drawn from: the service refuses the action
+    if the case has changed since. Without a usable version (a client that sends none, or a number no
+    case has) the action is not checked against one, as before."""
+
+    version = forms.IntegerField(required=False, min_value=0, max_value=2**63 - 1)
+
+    def expected_version(self) -> int | None:
+        return self.cleaned_data["version"] if self.is_valid() else None
+
+
+class InboxForm(forms.Form):
+    """`?bucket=` of the department inbox: one of its queues, the cases to sign when absent or unknown."""
+
+    bucket = forms.ChoiceField(choices=[(bucket, bucket) for bucket in INBOX_BUCKETS], required=False)
+
+    def chosen_bucket(self) -> str:
+        return (self.cleaned_data["bucket"] if self.is_valid() else "") or "to_sign"
+
+
+class SupervisionListForm(forms.Form):
+    """`?status=&kind=` of the supervision list: open ones unless `answered`; every kind unless one is
+    chosen. A value it does not know is left out."""
+
+    status = forms.ChoiceField(choices=[("open", "open"), ("answered", "answered")], required=False)
+    kind = forms.ChoiceField(choices=Supervision.Kind.choices, required=False)
+
+    def value(self, name: str) -> str:
+        self.is_valid()
+        return self.cleaned_data.get(name, "")

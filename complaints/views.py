@@ -15,19 +15,22 @@ from complaints.filters import CaseFilter
 from complaints.forms import (
     ACTION_FORMS,
     CaseRegisterForm,
+    CaseVersionForm,
     HistoryLookupForm,
+    InboxForm,
     LegalHoldForm,
     RetentionRunForm,
     SupervisionAnswerForm,
     SupervisionIssueForm,
+    SupervisionListForm,
 )
-from complaints.models import RetentionPolicy, RetentionRun, Supervision
-from complaints.selectors import INBOX_BUCKETS
+from complaints.models import RetentionPolicy, RetentionRun
 from complaints.services import ActionForbidden, CaseError
 from complaints.workflow import ACTIONS
 from core import clock, spreadsheets
 from core.audit import reveal_granted
 from core.client import client_address
+from core.forms import ExportFormatForm
 from core.models import AuditEntry
 from core.pagination import CappedPaginator
 from core.services import audit_record
@@ -66,14 +69,16 @@ def ledger_export(request):
     full, for users who may reveal it (`core.audit.reveal_granted`); without a reason nothing is
     exported."""
     revealed = request.method == "POST"
-    filters = (request.POST if revealed else request.GET).copy()
-    export_format = filters.pop("format", [""])[-1] or "xlsx"
-    for name in ("reason", "page", "csrfmiddlewaretoken"):
+    data = request.POST if revealed else request.GET
+    chosen = ExportFormatForm(data)
+    filters = data.copy()
+    for name in ("format", "reason", "page", "csrfmiddlewaretoken"):
         filters.pop(name, None)
     ledger_url = reverse("complaints:list") + (f"?{filters.urlencode()}" if filters else "")
-    if export_format not in exports.FORMATS:
+    if not chosen.is_valid():
         messages.error(request, _("Unknown export format: choose Excel or CSV."))
         return redirect(ledger_url)
+    export_format = chosen.chosen_format()
     case_filter = CaseFilter(filters, queryset=selectors.case_list(request.user), request=request)
     if not case_filter.is_valid():
         messages.error(request, _("The filters are not valid: correct them on the ledger, then export."))
@@ -116,9 +121,7 @@ def ledger_export(request):
 @login_required
 def inbox(request):
     """The department's work queues: to sign, in progress, due soon, overdue, returned, to approve."""
-    bucket = request.GET.get("bucket", "to_sign")
-    if bucket not in INBOX_BUCKETS:
-        bucket = "to_sign"
+    bucket = InboxForm(request.GET).chosen_bucket()
     queues = selectors.department_inbox(request.user)
     page = CappedPaginator(queues[bucket].order_by("stage_deadline", "id"), settings.CASES_PER_PAGE).get_page(
         request.GET.get("page")
@@ -230,7 +233,7 @@ def action(request, number, code):
                 service(
                     case_id=case.pk,
                     actor=request.user,
-                    expected_version=_version(request),
+                    expected_version=CaseVersionForm(request.POST).expected_version(),
                     **form.cleaned_data,
                 )
         except ActionForbidden as error:
@@ -245,13 +248,6 @@ def action(request, number, code):
         "complaints/case_action.html",
         {"case": case, "action": ACTIONS[code], "form": form, "section": "cases"},
     )
-
-
-def _version(request) -> int | None:
-    try:
-        return int(request.POST["version"])
-    except (KeyError, ValueError):
-        return None
 
 
 @login_required
@@ -335,10 +331,10 @@ def supervision(request):
     """Open supervision (unanswered, the nearest answer deadline first) or the answered ones."""
     if not selectors.may_follow_supervision(request.user):
         raise PermissionDenied
-    status = "answered" if request.GET.get("status") == "answered" else "open"
-    kind = request.GET.get("kind", "")
+    chosen = SupervisionListForm(request.GET)
+    status, kind = chosen.value("status") or "open", chosen.value("kind")
     supervisions = selectors.supervision_list(request.user, status=status)
-    if kind in Supervision.Kind.values:
+    if kind:
         supervisions = supervisions.filter(kind=kind)
     page = CappedPaginator(supervisions, settings.CASES_PER_PAGE).get_page(request.GET.get("page"))
     return render(

@@ -1,9 +1,10 @@
 """Forms of the shared kernel: the notice settings."""
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from core import notices, personal_data
+from core import notices, personal_data, spreadsheets
 
 # Free texts: the longest accepted (pages count the characters left). Long enough for a careful record
 # of a visitor's statement, short enough that nothing fills a page or the database by accident.
@@ -64,3 +65,19 @@ class LockoutLiftForm(forms.Form):
 
     username = forms.CharField(max_length=150)
     address = forms.GenericIPAddressField(required=False)
+
+
+class ExportFormatForm(forms.Form):
+    """`format` of an export (the ledger's, the audit log's): Excel unless CSV is asked for."""
+
+    format = forms.ChoiceField(choices=[(name, name) for name in spreadsheets.FORMATS], required=False)
+
+    def chosen_format(self) -> str:
+        return self.cleaned_data["format"] or "xlsx"
+
+
+class LanguageForm(forms.Form):
+    """The language switch: one of the interface's languages, and the page to go back to."""
+
+    language = forms.ChoiceField(choices=settings.LANGUAGES)
+    next = forms.CharField(max_length=2000, required=False)

@@ -17,6 +17,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.views import LoginView
+from django.core.validators import MaxLengthValidator
 from django.db import transaction
 from django.shortcuts import redirect, render, resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -34,9 +35,20 @@ from core.client import client_address
 from core.models import AuditEntry, User
 
 
+class SignInForm(AuthenticationForm):
+    """Django's sign-in form, which sets a maximum length on the user name but does not check it: a
+    longer one would reach the failed-attempt log (django-axes) and the database would refuse it."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["username"]
+        field.validators.append(MaxLengthValidator(field.max_length))
+
+
 class SignInView(LoginView):
     """Django's sign-in page, saying whether a second factor will be asked for."""
 
+    authentication_form = SignInForm
     redirect_authenticated_user = True
 
     def get_context_data(self, **kwargs):
@@ -50,7 +62,7 @@ def sign_in_locked(request, original_response=None, credentials=None):
     and how long it lasts (HTTP 429)."""
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
     context = {
-        "form": AuthenticationForm(request),
+        "form": SignInForm(request),
         "locked_message": _(
             "Too many wrong passwords for this account from this computer: signing in is locked for "
             "%(minutes)s minutes. An administrator can lift the lock sooner."

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 from core import clock, health, navigation, spreadsheets
 from core.audit import AuditFilterForm, audit_log, audit_rows
 from core.client import client_address
-from core.forms import LockoutLiftForm, NoticeSettingsForm
+from core.forms import ExportFormatForm, LanguageForm, LockoutLiftForm, NoticeSettingsForm
 from core.models import AuditEntry, Notice
 from core.notices import notices_mark_read
 from core.pagination import CappedPaginator
@@ -51,13 +51,14 @@ def workspace(request):
 @require_POST
 def language_switch(request):
     """Set the interface language for this browser and, when signed in, for the account."""
-    language = request.POST.get("language", "")
-    next_url = request.POST.get("next") or "/"
+    form = LanguageForm(request.POST)
+    next_url = (form.cleaned_data["next"] if form.is_valid() else "") or "/"
     if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
         next_url = "/"
     response = HttpResponseRedirect(next_url)
-    if language not in dict(settings.LANGUAGES):
+    if not form.is_valid():
         return response
+    language = form.cleaned_data["language"]
     if request.user.is_authenticated and request.user.language != language:
         request.user.language = language
         request.user.save(update_fields=["language"])
@@ -157,13 +158,15 @@ def audit(request):
 @require_GET
 def audit_export(request):
     """The audit log under the page's filters as Excel or CSV; the export is itself audited."""
+    chosen = ExportFormatForm(request.GET)
     query = request.GET.copy()
-    export_format = query.pop("format", [""])[-1] or "xlsx"
+    query.pop("format", None)
     form = AuditFilterForm(query)
     back = f"{reverse('core:audit')}?{query.urlencode()}"
-    if export_format not in spreadsheets.FORMATS or not form.is_valid():
+    if not chosen.is_valid() or not form.is_valid():
         messages.error(request, _("Correct the filters, then export."))
         return redirect(back)
+    export_format = chosen.chosen_format()
     rows = audit_log(**form.cleaned_data)
     count = rows[: AUDIT_EXPORT_MAX_ROWS + 1].count()
     if count > AUDIT_EXPORT_MAX_ROWS:

@@ -64,16 +64,6 @@ def day_bounds(day: date) -> tuple[datetime, datetime]:
     return start, start + timedelta(days=1)
 
 
-def parse_month(value: str | None, *, today: date) -> date:
-    """The month of `?month=YYYY-MM`, this month when absent or unreadable, never after this month."""
-    this_month = kpis.month_start(today)
-    try:
-        month = datetime.strptime(value or "", MONTH_FORMAT).date()
-    except ValueError:
-        return this_month
-    return min(month, this_month)
-
-
 def recent_months(month: date, count: int) -> list[date]:
     months = [month]
     while len(months) < count:

@@ -9,13 +9,14 @@ from complaints import kpis
 from core import clock
 from dashboard import report as reports
 from dashboard import selectors
+from dashboard.forms import MonthForm
 
 LEADERSHIP = "dashboard.view_leadership_dashboard"
 DEPARTMENT = "dashboard.view_department_dashboard"
 
 
 def _month(request):
-    return selectors.parse_month(request.GET.get("month"), today=timezone.localdate(clock.now()))
+    return MonthForm(request.GET).chosen_month(today=timezone.localdate(clock.now()))
 
 
 @login_required
@@ -80,7 +81,7 @@ def public_statistics(request):
     complete month by default."""
     today = timezone.localdate(clock.now())
     months = selectors.recent_months(kpis.previous_month(kpis.month_start(today)), 12)
-    month = selectors.parse_month(request.GET.get("month"), today=today)
+    month = MonthForm(request.GET).chosen_month(today=today)
     if month not in months:
         month = months[-1]
     return render(

@@ -126,6 +126,15 @@ class CallLogForm(BaseCaseForm):
         return signed_start(self.cleaned_data["call_started_at"])
 
 
+class CallListForm(forms.Form):
+    """`?outcome=` of the call log: the calls of one outcome, or all of them."""
+
+    outcome = forms.ChoiceField(choices=Call.Outcome.choices, required=False)
+
+    def chosen_outcome(self) -> str:
+        return self.cleaned_data["outcome"] if self.is_valid() else ""
+
+
 class RevisitForm(BaseCaseForm):
     is_reached = forms.TypedChoiceField(
         label=_("Reached the citizen?"),

@@ -16,6 +16,7 @@ from core.pagination import CappedPaginator
 from hotline import selectors, services
 from hotline.forms import (
     ArticleForm,
+    CallListForm,
     CallLogForm,
     ConsoleForm,
     KnowledgeSearchForm,
@@ -107,8 +108,8 @@ def call_without_case(request):
 @permission_required(CONSOLE_PERMISSION, raise_exception=True)
 def call_list(request):
     calls = Call.objects.select_related("agent").prefetch_related("cases")
-    outcome = request.GET.get("outcome", "")
-    if outcome in Call.Outcome.values:
+    outcome = CallListForm(request.GET).chosen_outcome()
+    if outcome:
         calls = calls.filter(outcome=outcome)
     page = CappedPaginator(calls, settings.CASES_PER_PAGE).get_page(request.GET.get("page"))
     month_start = timezone.localtime(clock.now()).replace(day=1, hour=0, minute=0, second=0, microsecond=0)

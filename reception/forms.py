@@ -5,7 +5,13 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from complaints.forms import BaseCaseForm, MultipleFileField, handling_departments, leaf_categories
+from complaints.forms import (
+    BaseCaseForm,
+    ModelIdsChoiceField,
+    MultipleFileField,
+    handling_departments,
+    leaf_categories,
+)
 from complaints.models import ATTACHMENT_EXTENSIONS, Case, CaseKind, Category, Priority
 from core import clock, personal_data
 from core.forms import RECORD_MAX_LENGTH, TEXT_MAX_LENGTH, text_field
@@ -121,7 +127,7 @@ class ReceptionRecordForm(BaseCaseForm):
         max_length=TEXT_MAX_LENGTH,
     )
     lead_department = forms.ModelChoiceField(label=_("Lead department"), queryset=None, required=False)
-    assisting_departments = forms.ModelMultipleChoiceField(
+    assisting_departments = ModelIdsChoiceField(
         label=_("Assisting departments"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple
     )
     is_petition = forms.BooleanField(

@@ -5,6 +5,7 @@ end when idle."""
 import time
 
 import pytest
+from django.conf import settings as django_settings
 from django.contrib.auth import get_user_model
 from django.test import override_settings
 from django.urls import reverse
@@ -21,6 +22,12 @@ from tests.factories import TEST_PASSWORD
 LOGIN = "/accounts/login/"
 HOME_ADDRESS = "10.0.0.7"
 OTHER_ADDRESS = "10.0.0.8"
+
+
+@pytest.fixture(autouse=True)
+def _pages_in_english(client):
+    """Pages in English (the language cookie), so the tests can read their messages."""
+    client.cookies[django_settings.LANGUAGE_COOKIE_NAME] = "en"
 
 
 def sign_in(client, username, password=TEST_PASSWORD, address=HOME_ADDRESS, **extra):
@@ -198,3 +205,10 @@ def test_a_session_ends_after_the_idle_time_and_the_sign_in_page_says_why(client
     assert response.redirect_chain[0][0].startswith(LOGIN)
     assert "signed out after 30 minutes without activity" in response.content.decode()
     assert "_auth_user_id" not in client.session
+
+
+def test_an_overlong_user_name_is_refused_by_the_form_not_by_the_database(client, handler, english):
+    response = sign_in(client, "x" * 400, "whatever")
+
+    assert response.status_code == 200
+    assert response.context["form"].errors

@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from django.conf import settings as django_settings
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -21,6 +22,12 @@ def _behind_one_proxy(settings):
     settings.TRUSTED_PROXY_COUNT = 1
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _pages_in_english(client):
+    """Pages in English (the language cookie), so the tests can read their messages."""
+    client.cookies[django_settings.LANGUAGE_COOKIE_NAME] = "en"
 
 
 def from_citizen(address: str) -> dict:
