@@ -923,7 +923,8 @@ class LegalHold(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.case_id}: {self.reason[:40]}"
+        # Without the reason: this text is what the audit log keeps of the hold, after the case is erased.
+        return f"{self.case_id} {self.set_at:%Y-%m-%d}"
 
 
 class RetentionRun(models.Model):

@@ -31,6 +31,7 @@ from datetime import datetime, timedelta
 
 from auditlog.models import LogEntry
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
@@ -55,7 +56,7 @@ from complaints.models import (
 )
 from complaints.services import case_archive
 from core import clock
-from core.models import AuditEntry
+from core.models import AuditEntry, Notice
 from core.services import system_user
 
 logger = logging.getLogger(__name__)
@@ -83,11 +84,13 @@ class PersonalData:
         return self.model._meta.label_lower
 
     def erase(self, queryset) -> int:
+        """Erase these rows (in the caller's transaction); their files go once it has committed, so a
+        rollback never leaves a row pointing at a deleted file."""
         if self.files:
-            for row in queryset.only("pk", *self.files):
-                for name in self.files:
-                    getattr(row, name).delete(save=False)
-            return queryset.delete()[0]
+            files = [getattr(row, name) for row in queryset.only("pk", *self.files) for name in self.files]
+            count = queryset.delete()[0]
+            transaction.on_commit(lambda: [file.storage.delete(file.name) for file in files if file.name])
+            return count
         return queryset.update(**self.erased)
 
     def unlinked(self):
@@ -125,8 +128,10 @@ CASE_ERASED = {
 for _personal_data in (
     PersonalData(CaseEvent, {"note": ""}, "case"),
     PersonalData(CaseAttachment, {}, "case", files=("file",)),
-    PersonalData(HandlingProposal, {"finding": "", "responsibility": "", "measures": ""}, "case"),
-    PersonalData(RectificationItem, {"evidence": ""}, "case"),
+    PersonalData(
+        HandlingProposal, {"finding": "", "responsibility": "", "measures": "", "comments": ""}, "case"
+    ),
+    PersonalData(RectificationItem, {"description": "", "evidence": ""}, "case"),
     PersonalData(ExtensionRequest, {"reason": "", "decision_note": ""}, "case"),
     PersonalData(ReturnRequest, {"reason": "", "decision_note": ""}, "case"),
     PersonalData(Supervision, {"instructions": "", "reason": ""}, "case"),
@@ -159,10 +164,11 @@ def _report_holds(case_ids: list[int]) -> dict[int, str]:
 
 
 def _office_holds(case_ids: list[int]) -> dict[int, str]:
+    """The hold's reason stays on the case page (and is erased with the case), not in the run's log."""
     holds = LegalHold.objects.filter(case_id__in=case_ids, released_at__isnull=True)
     return {
-        case_id: _("Held by the leadership office: %(reason)s") % {"reason": reason[:200]}
-        for case_id, reason in holds.values_list("case_id", "reason")
+        case_id: _("Held by the leadership office since %(date)s.") % {"date": f"{set_at:%Y-%m-%d}"}
+        for case_id, set_at in holds.values_list("case_id", "set_at")
     }
 
 
@@ -212,6 +218,11 @@ def cases_erase(case_ids: list[int], *, now: datetime) -> int:
         personal_data.erase(
             personal_data.model.objects.filter(**{f"{personal_data.case_path}__in": case_ids})
         )
+    # Notices about the case quote texts written about it (a supervision notice's instructions and
+    # answer): their subject (the case number and what happened) stays, their text goes.
+    Notice.objects.filter(
+        target_type=ContentType.objects.get_for_model(Case), target_id__in=[str(pk) for pk in case_ids]
+    ).exclude(body="").update(body="")
     return Case.objects.filter(pk__in=case_ids).update(**CASE_ERASED, personal_data_erased_at=now)
 
 
@@ -235,21 +246,26 @@ def _ledger_entry(now: datetime, run: RetentionRun, label: str, row_id: int, *, 
 
 
 def _erase_due_cases(run: RetentionRun, *, now: datetime) -> None:
+    """Erase the cases due, a batch at a time. Cases the office holds are recorded apart, so that however
+    many there are they never use up the run's share (`RETENTION_CASES_PER_RUN`). Each batch locks its
+    cases and looks at their holds again inside its transaction: a hold or a report made meanwhile counts."""
+    due = due_for_erasure(now)
+    office_held = due.filter(legal_holds__released_at__isnull=True, legal_holds__isnull=False)
+    _record_holds(run, _office_holds(list(office_held.values_list("pk", flat=True))))
     candidates = list(
-        due_for_erasure(now).order_by("pk").values_list("pk", "number")[: settings.RETENTION_CASES_PER_RUN]
+        due.exclude(pk__in=office_held.values("pk"))
+        .order_by("pk")
+        .values_list("pk", "number")[: settings.RETENTION_CASES_PER_RUN]
     )
     for start in range(0, len(candidates), BATCH):
         batch = dict(candidates[start : start + BATCH])
-        held = holds_for(list(batch))
-        RetentionRecord.objects.bulk_create(
-            RetentionRecord(run=run, case_id=case_id, action=RetentionRecord.Action.HELD, reason=reason)
-            for case_id, reason in held.items()
-        )
-        run.held += len(held)
-        erasable = [case_id for case_id in batch if case_id not in held]
-        if not erasable:
-            continue
         with transaction.atomic():
+            locked = list(
+                due.select_for_update(of=("self",)).filter(pk__in=list(batch)).values_list("pk", flat=True)
+            )
+            held = holds_for(locked)
+            _record_holds(run, held)
+            erasable = [case_id for case_id in locked if case_id not in held]
             ledger_append(
                 _ledger_entry(now, run, "complaints.case", case_id, number=batch[case_id])
                 for case_id in erasable
@@ -259,7 +275,16 @@ def _erase_due_cases(run: RetentionRun, *, now: datetime) -> None:
                 RetentionRecord(run=run, case_id=case_id, action=RetentionRecord.Action.ERASED)
                 for case_id in erasable
             )
-        run.erased += len(erasable)
+            run.erased += len(erasable)
+            run.save(update_fields=["held", "erased"])
+
+
+def _record_holds(run: RetentionRun, held: dict[int, str]) -> None:
+    RetentionRecord.objects.bulk_create(
+        RetentionRecord(run=run, case_id=case_id, action=RetentionRecord.Action.HELD, reason=reason)
+        for case_id, reason in held.items()
+    )
+    run.held += len(held)
 
 
 def _erase_unlinked(run: RetentionRun, *, now: datetime) -> None:

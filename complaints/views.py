@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from complaints import exports, retention, selectors, services
 from complaints.filters import CaseFilter
@@ -260,11 +260,12 @@ def attachment(request, number, pk):
 
 @login_required
 @permission_required("complaints.register_case", raise_exception=True)
-@require_GET
+@require_POST
 def citizen_history(request):
     """htmx: the citizen's earlier cases (by phone, by ID number) and possible repeats, as the intake
-    form is typed. Shared by every intake channel: the agent console, registration, reception."""
-    lookup = HistoryLookupForm(request.GET).lookup()
+    form is typed. Shared by every intake channel: the agent console, registration, reception. Posted,
+    so that the phone and ID number never stand in a URL (and so in no access log)."""
+    lookup = HistoryLookupForm(request.POST).lookup()
     phone, id_number = lookup["phone"], lookup["id_number"]
     history = selectors.citizen_history(request.user, phone=phone, id_number=id_number)
     repeats = selectors.possible_repeats(request.user, **lookup)

@@ -319,7 +319,8 @@ AUDITLOG_INCLUDE_TRACKING_MODELS = (
     "complaints.escalationrule",
     "complaints.indicator",
     "complaints.retentionpolicy",
-    "complaints.legalhold",
+    # The hold's reason is erased with the case: the audit log records who set and released it, when.
+    {"model": "complaints.legalhold", "exclude_fields": ["reason"]},
     "reception.receptionroom",
     "reception.leaderreceptionday",
     "hotline.knowledgearticle",

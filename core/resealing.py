@@ -49,7 +49,7 @@ def reseal_table(
             ]
             if updates:
                 _update_rows(cursor, connection, table=table, columns=(*columns, *hash_columns), rows=updates)
-                rewritten += len(updates)
+                rewritten += cursor.rowcount
             if progress is not None:
                 progress(f"{table}: up to id {last_id}, {rewritten} rows re-sealed so far")
 
@@ -82,27 +82,44 @@ def _resealed(row, *, columns, hash_columns, lookups) -> tuple | None:
             plain[source] = encryption.decrypt(stored[source])
         hashes.append(lookup_hash(kind, plain[source]))
         changed = changed or hashes[-1] != (stored[hash_column] or "")
-    return (row_id, *sealed, *hashes) if changed else None
+    stored_values = [stored[column] for column in (*columns, *hash_columns)]
+    return (row_id, *sealed, *hashes, *stored_values) if changed else None
 
 
 def _update_rows(cursor, connection, *, table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
+    """Write the new values of each row (id, new values..., values as read...) only where the row still
+    holds what was read: a row changed meanwhile (erased by the retention job, edited by a user) is left
+    as it is now, and the next run takes it."""
     quote = connection.ops.quote_name
     if connection.vendor == "postgresql":
         from psycopg2.extras import execute_values
 
-        assignments = ", ".join(f"{quote(column)} = v.{quote(column)}" for column in columns)
-        names = ", ".join(quote(column) for column in ("id", *columns))
+        assignments = ", ".join(f"{quote(column)} = v.{quote('new_' + column)}" for column in columns)
+        unchanged = " AND ".join(
+            f"t.{quote(column)} IS NOT DISTINCT FROM v.{quote('old_' + column)}" for column in columns
+        )
+        names = ", ".join(
+            quote(name)
+            for name in (
+                "id",
+                *(f"new_{column}" for column in columns),
+                *(f"old_{column}" for column in columns),
+            )
+        )
         execute_values(
             cursor.cursor,
-            f"UPDATE {quote(table)} AS t SET {assignments} FROM (VALUES %s) AS v({names}) WHERE t.id = v.id",
+            f"UPDATE {quote(table)} AS t SET {assignments} FROM (VALUES %s) AS v({names}) "
+            f"WHERE t.id = v.id AND {unchanged}",
             rows,
             page_size=len(rows),
         )
         return
     assignments = ", ".join(f"{quote(column)} = %s" for column in columns)
+    unchanged = " AND ".join(f"{quote(column)} IS %s" for column in columns)
+    width = len(columns)
     cursor.executemany(
-        f"UPDATE {quote(table)} SET {assignments} WHERE id = %s",
-        [(*values, row_id) for row_id, *values in rows],
+        f"UPDATE {quote(table)} SET {assignments} WHERE id = %s AND {unchanged}",
+        [(*values[:width], row_id, *values[width:]) for row_id, *values in rows],
     )
 
 

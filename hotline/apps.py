@@ -16,7 +16,7 @@ class HotlineConfig(AppConfig):
         for personal_data in (
             retention.PersonalData(
                 Call,
-                {"number": "", "number_lookup": "", "note": ""},
+                {"number": "", "number_lookup": "", "note": "", "recording_reference": ""},
                 case_path="cases",
                 unlinked_since="started_at",
             ),

@@ -86,12 +86,12 @@ def _registered_message(visit: Visit) -> str:
 
 
 @login_required
-@require_GET
+@require_POST
 def visitor_history(request):
     """htmx: the visitor's earlier visits and cases while the ID number or phone is typed, and the flags
     the visit will get (first / repeat / group)."""
     _require_visits(request.user)
-    lookup = VisitorLookupForm(request.GET).lookup()
+    lookup = VisitorLookupForm(request.POST).lookup()
     group_size = lookup.pop("group_size")
     history = selectors.visitor_history(request.user, **lookup)
     return render(

@@ -510,6 +510,8 @@ class _Links(HTMLParser):
     def __init__(self):
         super().__init__(convert_charrefs=True)
         self.links: list[tuple[str, bool, bool]] = []  # (url, is_htmx, includes a form)
+        # htmx look-ups that post the intake form's phone and ID number (never in a URL, hence POST).
+        self.lookups: list[str] = []
 
     def handle_starttag(self, tag, attrs):
         attributes = dict(attrs)
@@ -517,6 +519,8 @@ class _Links(HTMLParser):
             self.links.append((attributes["href"], False, False))
         if attributes.get("hx-get"):
             self.links.append((attributes["hx-get"], True, bool(attributes.get("hx-include"))))
+        if attributes.get("hx-post") and attributes.get("hx-include"):
+            self.lookups.append(attributes["hx-post"])
 
 
 @dataclass
@@ -535,12 +539,12 @@ class Crawl:
     def run(self, seeds, *, pinned=()):
         """Fetch the seeds and every page they lead to; `pinned` URLs are fetched whatever the cap."""
         for url in pinned:
-            self._queue.append((url, False, True))
+            self._queue.append((url, False, True, None))
         for url in seeds:
-            self._queue.append((url, False, False))
+            self._queue.append((url, False, False, None))
         while self._queue:
-            url, htmx, is_pinned = self._queue.popleft()
-            self._visit(url, htmx=htmx, pinned=is_pinned)
+            url, htmx, is_pinned, posted = self._queue.popleft()
+            self._visit(url, htmx=htmx, pinned=is_pinned, posted=posted)
         return self
 
     @property
@@ -566,10 +570,10 @@ class Crawl:
             return key, 1 if match.route.endswith(("/add/", "/history/")) else ADMIN_PER_PATTERN
         return key, PER_VARIANT if variant else self.per_pattern
 
-    def _visit(self, url: str, *, htmx: bool, pinned: bool) -> None:
-        if (url, htmx) in self._seen:
+    def _visit(self, url: str, *, htmx: bool, pinned: bool, posted: dict | None = None) -> None:
+        if (url, htmx, bool(posted)) in self._seen:
             return
-        self._seen.add((url, htmx))
+        self._seen.add((url, htmx, bool(posted)))
         try:
             match = resolve(urlsplit(url).path)
         except Resolver404:
@@ -582,7 +586,10 @@ class Crawl:
         self._counts[key] += 1
         headers = {"HX-Request": "true"} if htmx else {}
         try:
-            response = self.client.get(url, headers=headers)
+            if posted is not None:
+                response = self.client.post(url, posted, headers=headers)
+            else:
+                response = self.client.get(url, headers=headers)
         except Exception as error:  # The test client re-raises a view's exception: a 500.
             frame = traceback.extract_tb(error.__traceback__)[-1]
             self.problems.append(f"{self.who}: 500 at {url}: {error!r} ({frame.filename}:{frame.lineno})")
@@ -594,7 +601,7 @@ class Crawl:
         if response.status_code in (301, 302, 303, 307, 308):
             target = self._normalise(response["Location"], url)
             if target:
-                self._queue.append((target, htmx, False))
+                self._queue.append((target, htmx, False, None))
             return
         text = self._text(response, url)
         if text is None:
@@ -653,11 +660,16 @@ class Crawl:
             url = self._normalise(href, base)
             if url is None:
                 continue
-            self._queue.append((url, htmx, False))
+            self._queue.append((url, htmx, False, None))
             if includes_form:
                 # What the endpoint answers once a phone and ID number are typed into the form.
                 separator = "&" if urlsplit(url).query else "?"
-                self._queue.append((url + separator + urlencode(self.lookup), True, False))
+                self._queue.append((url + separator + urlencode(self.lookup), True, False, None))
+        for href in parser.lookups:
+            url = self._normalise(href, base)
+            if url is not None:
+                # What the look-up answers once a phone and ID number are typed into the form.
+                self._queue.append((url, True, False, self.lookup))
 
 
 def seeds_for(user) -> list[str]:

@@ -21,6 +21,7 @@ from complaints.models import (
     CaseAttachment,
     CaseEvent,
     CaseKind,
+    LegalHold,
     RetentionPolicy,
     RetentionRecord,
     RetentionRun,
@@ -28,6 +29,7 @@ from complaints.models import (
     Supervision,
 )
 from core import clock
+from core.notices import notice_send
 from hotline import services as hotline_services
 from hotline.models import Call
 from reception import services as reception_services
@@ -93,7 +95,7 @@ def test_a_closed_case_is_archived_after_its_kinds_waiting_time_and_only_an_arch
 
 
 def test_personal_data_is_erased_when_the_retention_ends_and_the_case_stays_for_statistics(
-    closed_case, settings
+    closed_case, settings, django_capture_on_commit_callbacks
 ):
     case = closed_case()
     run_at(CLOSED + timedelta(days=31))  # archived; its three years count from the closing
@@ -101,7 +103,8 @@ def test_personal_data_is_erased_when_the_retention_ends_and_the_case_stays_for_
     file_path = attachment.file.path
 
     assert run_at(CLOSED.replace(year=2023) - timedelta(minutes=1)).erased == 0
-    run = run_at(CLOSED.replace(year=2023) + timedelta(minutes=1))
+    with django_capture_on_commit_callbacks(execute=True):  # the file goes once the erasure commits
+        run = run_at(CLOSED.replace(year=2023) + timedelta(minutes=1))
 
     case.refresh_from_db()
     assert run.erased == 1
@@ -191,14 +194,16 @@ def test_an_open_report_about_the_case_holds_the_erasure(due_case, register, eng
 
 
 def test_a_hold_of_the_office_stands_until_it_is_released(due_case, office, english):
-    retention.legal_hold_set(case_id=due_case.pk, actor=office, reason="诉讼中，法院调取材料")
+    hold = retention.legal_hold_set(case_id=due_case.pk, actor=office, reason="诉讼中，法院调取材料")
 
     held = run_at(ERASE_AT)
     retention.legal_hold_release(case_id=due_case.pk, actor=office)
     released = run_at(ERASE_AT + timedelta(days=1))
 
-    assert held_reasons(held) == ["Held by the leadership office: 诉讼中，法院调取材料"]
+    # The run says why without quoting the reason, which is erased with the case.
+    assert held_reasons(held) == [f"Held by the leadership office since {hold.set_at:%Y-%m-%d}."]
     assert released.erased == 1
+    assert not LegalHold.objects.exclude(reason="").exists()
 
 
 def test_only_the_office_holds_cases(due_case, handler, office, client_as, english):
@@ -284,3 +289,61 @@ def test_the_retention_page_lists_the_runs_for_whom_may_see_them(
     assert client.get(reverse("complaints:retention") + "?run=abc").status_code == 200
     assert client_as(inspector).get(reverse("complaints:retention")).status_code == 200
     assert client_as(handler).get(reverse("complaints:retention")).status_code == 403
+
+
+def test_after_an_erasure_no_table_holds_a_text_about_the_citizen(
+    closed_case, office, business_department, settings
+):
+    """Every text written about the matter carries a marker; after the erasure no table holds it, read
+    with plain SQL (the timeline, notices, holds, supervision, proposals, the audit log's changes...)."""
+    marker = "标记甲乙丙"
+    case = closed_case(description=f"{marker}：小区停水", request=f"{marker}的诉求")
+    supervision = Supervision.objects.create(
+        case=case,
+        kind=Supervision.Kind.SUPERVISION,
+        department=business_department,
+        instructions=f"{marker}督办",
+        issued_by=office,
+        answer_due_at=CLOSED,
+        answered_at=CLOSED,
+        reason=f"{marker}延误原因",
+    )
+    notice_send(
+        recipient=office,
+        kind_code="case_supervision",
+        context={"case": case, "supervision": supervision},
+        target=case,
+    )
+    Case.objects.filter(pk=case.pk).update(reply=f"{marker}答复")
+    retention.legal_hold_set(case_id=case.pk, actor=office, reason=f"{marker}诉讼")
+    retention.legal_hold_release(case_id=case.pk, actor=office)
+    run_at(CLOSED + timedelta(days=31))
+    before = set(texts_holding(marker))
+
+    run_at(ERASE_AT)
+
+    assert Case.objects.get(pk=case.pk).personal_data_erased_at is not None
+    assert {
+        ("complaints_case", "description"),
+        ("complaints_case", "reply"),
+        ("complaints_supervision", "instructions"),
+        ("complaints_legalhold", "reason"),
+        ("core_notice", "body"),
+    } <= before
+    assert list(texts_holding(marker)) == []
+
+
+def texts_holding(marker: str):
+    with connection.cursor() as cursor:
+        for table in connection.introspection.table_names():
+            for column in connection.introspection.get_table_description(cursor, table):
+                quote = connection.ops.quote_name
+                cursor.execute(f"SELECT {quote(column.name)} FROM {quote(table)}")
+                for (value,) in cursor.fetchall():
+                    text = (
+                        value
+                        if isinstance(value, str)
+                        else json.dumps(value, ensure_ascii=False, default=str)
+                    )
+                    if marker in text:
+                        yield table, column.name

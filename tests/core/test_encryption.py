@@ -9,7 +9,7 @@ from django.db import connection
 
 from complaints import selectors
 from complaints.models import Case
-from core import encryption
+from core import encryption, resealing
 from core.encryption import PersonalDataKeyError
 from core.personal_data import lookup_hash
 from core.resealing import personal_data_tables, reseal_table
@@ -188,3 +188,26 @@ def test_rows_stored_in_plain_text_by_older_code_are_sealed_and_hashed(people, a
     assert (case.citizen_phone, case.citizen_name) == ("13900000001", "李四")
     assert selectors.citizen_history(agent, phone="13900000001") == [case]
     assert not any("13900000001" in value for _table, _column, value in every_text_value())
+
+
+def test_a_row_changed_while_it_is_resealed_keeps_its_new_values(people, settings):
+    """The re-keying runs while the app does: a case erased (or edited) between the batch's read and its
+    write must not get the values read back."""
+    case, _visit, _call = people
+    table = next(item for item in personal_data_tables([Case]))
+    settings.PERSONAL_DATA_KEYS = [NEW_KEY, *settings.PERSONAL_DATA_KEYS]
+    with connection.cursor() as cursor:
+        columns = (*table["columns"], *table["lookups"])
+        cursor.execute(f"SELECT id, {', '.join(columns)} FROM complaints_case WHERE id = %s", [case.pk])
+        row = cursor.fetchone()
+    update = resealing._resealed(
+        row, columns=table["columns"], hash_columns=tuple(table["lookups"]), lookups=table["lookups"]
+    )
+    Case.objects.filter(pk=case.pk).update(citizen_phone="", citizen_phone_lookup="", citizen_name="")
+
+    with connection.cursor() as cursor:
+        resealing._update_rows(cursor, connection, table="complaints_case", columns=columns, rows=[update])
+        assert cursor.rowcount == 0
+
+    erased = Case.objects.get(pk=case.pk)
+    assert (erased.citizen_phone, erased.citizen_name, erased.citizen_phone_lookup) == ("", "", "")

@@ -22,8 +22,15 @@ PRODUCTION = {
     "PERSONAL_DATA_KEYS": KEY_A,
     "PERSONAL_DATA_LOOKUP_KEYS": KEY_B,
 }
-# Variables the environment of this test run may set, which would change what is tested.
-CLEARED = {*PRODUCTION, "ALLOW_EMBEDDED_SERVICES", "TWO_FACTOR_REQUIRED", "SECURE_SSL_REDIRECT"}
+# Variables the environment of this test run may set, which would change what is tested (the browser
+# tests' harness sets DJANGO_ALLOW_ASYNC_UNSAFE in this process, which `check --deploy` rightly refuses).
+CLEARED = {
+    *PRODUCTION,
+    "ALLOW_EMBEDDED_SERVICES",
+    "TWO_FACTOR_REQUIRED",
+    "SECURE_SSL_REDIRECT",
+    "DJANGO_ALLOW_ASYNC_UNSAFE",
+}
 
 
 def run_python(code: str, **overrides) -> subprocess.CompletedProcess:

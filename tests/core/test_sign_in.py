@@ -106,7 +106,7 @@ def test_a_role_that_may_reveal_cannot_sign_in_without_the_second_factor(client,
         assert response.status_code == 302
         assert response["Location"].startswith(reverse("two_factor"))
     # htmx requests are sent to the same page rather than swapped in.
-    partial = client.get("/cases/history/?citizen_phone=13812345678", HTTP_HX_REQUEST="true")
+    partial = client.post("/cases/history/", {"citizen_phone": "13812345678"}, HTTP_HX_REQUEST="true")
     assert partial["HX-Redirect"].startswith(reverse("two_factor"))
 
 

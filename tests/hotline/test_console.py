@@ -50,9 +50,9 @@ def test_history_appears_as_the_number_is_typed(agent, client_as, register):
     other = register(citizen_phone="13900001111")
     client = client_as(agent)
 
-    partial = client.get(reverse("complaints:citizen_history"), {"citizen_phone": "138123"}).content.decode()
+    partial = client.post(reverse("complaints:citizen_history"), {"citizen_phone": "138123"}).content.decode()
     assert earlier.number not in partial
-    response = client.get(reverse("complaints:citizen_history"), {"citizen_phone": "138 1234 5678"})
+    response = client.post(reverse("complaints:citizen_history"), {"citizen_phone": "138 1234 5678"})
 
     content = response.content.decode()
     assert earlier.number in content and other.number not in content
@@ -64,7 +64,7 @@ def test_history_finds_the_caller_by_id_number_too(agent, client_as, register):
 
     content = (
         client_as(agent)
-        .get(reverse("complaints:citizen_history"), {"citizen_id_number": "11010519491231002x"})
+        .post(reverse("complaints:citizen_history"), {"citizen_id_number": "11010519491231002x"})
         .content.decode()
     )
 
@@ -187,14 +187,14 @@ def test_only_console_roles_open_the_console(client_as, handler, agent):
 def test_history_query_count_does_not_grow(agent, client_as, register):
     client = client_as(agent)
     register(citizen_phone=PHONE)
-    client.get(reverse("complaints:citizen_history"), {"citizen_phone": PHONE})
+    client.post(reverse("complaints:citizen_history"), {"citizen_phone": PHONE})
 
     with CaptureQueriesContext(connection) as one:
-        client.get(reverse("complaints:citizen_history"), {"citizen_phone": PHONE})
+        client.post(reverse("complaints:citizen_history"), {"citizen_phone": PHONE})
     for _number in range(5):
         register(citizen_phone=PHONE)
     with CaptureQueriesContext(connection) as many:
-        client.get(reverse("complaints:citizen_history"), {"citizen_phone": PHONE})
+        client.post(reverse("complaints:citizen_history"), {"citizen_phone": PHONE})
     assert len(one.captured_queries) == len(many.captured_queries)
 
 
