@@ -13,7 +13,7 @@ Checks, in SQL over every case (or a sample with --sample N):
 - the mix of states, kinds and events per case;
 - personal data (issue 12), in SQL over every row: every non-empty personal column of cases, visits and
   calls is a token under the current key, every phone and ID number has its keyed hash (and no hash is
-  left without its value), every archived case has ``archived_at``; then through the models, for
+  left without its value), every archived case has ``closed_at``; then through the models, for
   ``--personal-sample`` cases and visits spread over the id range: the values decrypt, are valid phone
   and ID numbers, their hashes are ``lookup_hash()`` of them, and the application's look-ups
   (``complaints.selectors.citizen_history``, ``core.personal_data.person_match`` on visits) find the row.
@@ -239,12 +239,14 @@ def check_personal_data(sample: int) -> int:
                 + (": " + ", ".join(f"{label} {n:,}" for label, n in bad) if bad else "")
             )
             failures += bool(bad)
+        # Cases archived before the upgrade have no archiving date (retention counts from closed_at);
+        # every archived case must have been closed.
         cursor.execute(
-            "SELECT count(*) FROM complaints_case WHERE state = 'archived' AND archived_at IS NULL"
+            "SELECT count(*) FROM complaints_case WHERE state = 'archived' AND closed_at IS NULL"
         )
-        (undated,) = cursor.fetchone()
-        print(f"{'FAIL' if undated else 'ok  '} archived cases without archived_at: {undated}")
-        failures += bool(undated)
+        (unclosed,) = cursor.fetchone()
+        print(f"{'FAIL' if unclosed else 'ok  '} archived cases without closed_at: {unclosed}")
+        failures += bool(unclosed)
     if not sample:
         return failures
 

@@ -433,7 +433,8 @@ class HistoryLookupForm(forms.Form):
 
     def lookup(self) -> dict:
         """The phone and ID number if complete and valid, the category and description if given."""
-        data = self.cleaned_data if self.is_valid() else {}
+        self.is_valid()  # each field on its own: a bad one (a deleted category) spoils no other
+        data = self.cleaned_data
         return {
             "phone": personal_data.valid_phone_or_empty(data.get("citizen_phone")),
             "id_number": personal_data.valid_id_number_or_empty(data.get("citizen_id_number")),

@@ -17,6 +17,7 @@ urlpatterns = [
     path("<case_number:number>/reveal/", views.reveal, name="reveal"),
     path("<case_number:number>/supervise/", views.supervise, name="supervise"),
     path("<case_number:number>/hold/", views.hold, name="hold"),
+    path("<case_number:number>/hold/release/", views.hold_release, name="hold_release"),
     path("<case_number:number>/attachments/<int:pk>/", views.attachment, name="attachment"),
     path("<case_number:number>/<slug:code>/", views.action, name="action"),
 ]

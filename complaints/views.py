@@ -348,25 +348,46 @@ def supervision(request):
 @login_required
 @require_POST
 def hold(request, number):
-    """The office holds a case's erasure (with a reason), or releases the hold."""
+    """The office holds a case's erasure, with a reason."""
     case = selectors.case_get(request.user, number)
     form = LegalHoldForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("The case was not held: %(errors)s") % {"errors": form.errors.as_text()})
+        return redirect(case)
+    return _hold_change(
+        request,
+        case,
+        lambda: retention.legal_hold_set(case_id=case.pk, actor=request.user, **form.cleaned_data),
+        _("The case is on hold: the retention job will not erase it."),
+    )
+
+
+@login_required
+@require_POST
+def hold_release(request, number):
+    """The office releases the hold: the retention job may erase the case when its time has come."""
+    case = selectors.case_get(request.user, number)
+    return _hold_change(
+        request,
+        case,
+        lambda: retention.legal_hold_release(case_id=case.pk, actor=request.user),
+        _("The hold was released."),
+    )
+
+
+def _hold_change(request, case, service, done: str):
     try:
-        if "release" in request.POST:
-            retention.legal_hold_release(case_id=case.pk, actor=request.user)
-            messages.success(request, _("The hold was released."))
-        elif form.is_valid():
-            retention.legal_hold_set(case_id=case.pk, actor=request.user, **form.cleaned_data)
-            messages.success(request, _("The case is on hold: the retention job will not erase it."))
-        else:
-            messages.error(
-                request, _("The case was not held: %(errors)s") % {"errors": form.errors.as_text()}
-            )
+        service()
     except ActionForbidden as error:
         raise PermissionDenied(error.message) from error
     except CaseError as error:
         messages.error(request, error.message)
+    else:
+        messages.success(request, done)
     return redirect(case)
+
+
+RETENTION_RECORDS_SHOWN = 500
 
 
 @login_required
@@ -385,7 +406,8 @@ def retention_runs(request):
         {
             "page": page,
             "run": run,
-            "records": records,
+            "records": records[:RETENTION_RECORDS_SHOWN],
+            "more_records": len(records) > RETENTION_RECORDS_SHOWN,
             "policies": RetentionPolicy.objects.all(),
             "section": "retention",
         },

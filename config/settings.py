@@ -166,6 +166,8 @@ AXES_VERBOSE = False
 # unmasked and for administrators: on whenever DEBUG is off, unless this says otherwise.
 TWO_FACTOR_REQUIRED = env.bool("TWO_FACTOR_REQUIRED", default=not DEBUG)
 OTP_TOTP_ISSUER = env.str("TWO_FACTOR_ISSUER", default="Minsheng")
+# The administration never shows a user's authenticator secret or recovery codes.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 # A session ends after this many minutes without a request from its user (the reception board's own
 # refreshes do not count), and after SESSION_MAX_HOURS in any case, or when the browser closes.
 SESSION_IDLE_MINUTES = env.int("SESSION_IDLE_MINUTES", default=30)
@@ -332,9 +334,15 @@ AUDITLOG_MASK_CALLABLE = "core.audit.mask_value"
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
-# Without configuration, emails (notices) are written as files under var/mail/, one per message, where a
-# developer can read them; a live system sets EMAIL_BACKEND to SMTP and its EMAIL_* settings.
-EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.filebased.EmailBackend")
+# Emails (notices): in development written as files under var/mail/, one per message, where a developer
+# can read them; a live system (DEBUG off) sends through SMTP by default (its EMAIL_* settings), so
+# notices never pile up unseen in files.
+EMAIL_BACKEND = env.str(
+    "EMAIL_BACKEND",
+    default="django.core.mail.backends.filebased.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
 EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default=str(BASE_DIR / "var" / "mail"))
 EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
 EMAIL_PORT = env.int("EMAIL_PORT", default=25)

@@ -5,6 +5,7 @@ the user must hold the reveal permission for that data, must say why, and the ac
 when, from where and why (`reveal_granted`). Every page that unmasks calls it.
 """
 
+import json
 from dataclasses import dataclass
 
 from auditlog.models import LogEntry
@@ -16,7 +17,8 @@ from django.db import models
 from django.db.models import Case as DbCase
 from django.db.models import F, Q, Value, When
 from django.db.models.functions import Concat
-from django.utils.translation import gettext, gettext_lazy, pgettext_lazy
+from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy, pgettext, pgettext_lazy
 
 from core import policy
 from core.client import client_address
@@ -125,7 +127,7 @@ class AuditFilterForm(forms.Form):
         return data
 
 
-def audit_log(*, person: str = "", target: str = "", kind: str = "", since=None, until=None):
+def audit_log(*, person: str = "", target: str = "", kind: str = "", since=None, until=None, before=None):
     """Audit entries and recorded changes as one queryset of tuples (when, actor id, kind, object type,
     object id, label, reason, detail or changes, address), newest first, each side filtered before the
     union so that their indexes serve it."""
@@ -150,6 +152,9 @@ def audit_log(*, person: str = "", target: str = "", kind: str = "", since=None,
     if until:
         entries = entries.filter(created_at__date__lte=until)
         changes = changes.filter(timestamp__date__lte=until)
+    if before:
+        entries = entries.filter(created_at__lt=before)
+        changes = changes.filter(timestamp__lt=before)
     entry_rows = entries.order_by().values_list(
         "created_at",
         "actor_id",
@@ -259,3 +264,47 @@ def audit_rows(values) -> list[AuditRow]:
             )
         )
     return rows
+
+
+EXPORT_WIDTHS = [17, 14, 18, 16, 24, 30, 60, 16]
+EXPORT_CHUNK = 2000
+
+
+def export_header() -> list[str]:
+    return [
+        gettext("When"),
+        gettext("Who"),
+        pgettext("audit log", "Kind"),
+        gettext("Object type"),
+        gettext("Object"),
+        gettext("Reason"),
+        gettext("Details"),
+        gettext("Client address"),
+    ]
+
+
+def export_cells(rows):
+    """The cells of `audit_log()`'s rows for a spreadsheet, read in one pass over one query (no paging by
+    offset, which rows written meanwhile would shift), the people of each chunk in one query."""
+    chunk = []
+    for values in rows.iterator(chunk_size=EXPORT_CHUNK):
+        chunk.append(values)
+        if len(chunk) == EXPORT_CHUNK:
+            yield from _cells(chunk)
+            chunk = []
+    yield from _cells(chunk)
+
+
+def _cells(values):
+    for row in audit_rows(values):
+        details = "; ".join(f"{field}: {before} → {after}" for field, before, after in row.changes)
+        yield [
+            timezone.localtime(row.when).replace(tzinfo=None),
+            str(row.actor or ""),
+            row.kind_label,
+            row.object_type,
+            row.object_label,
+            row.reason,
+            details or (json.dumps(row.detail, ensure_ascii=False) if row.detail else ""),
+            row.address,
+        ]

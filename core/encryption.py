@@ -143,8 +143,3 @@ def keyed_hashes(purpose: str, text: str) -> list[str]:
     hashes of different kinds of value apart (a phone and an ID number never share a hash)."""
     message = f"{purpose}:{text}".encode()
     return [hmac.new(key, message, hashlib.sha256).hexdigest() for key in keyring().lookup_keys]
-
-
-def keyed_hash(purpose: str, text: str) -> str:
-    """The hash that is stored: under the current hash key."""
-    return keyed_hashes(purpose, text)[0]

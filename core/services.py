@@ -2,6 +2,7 @@
 
 from collections.abc import Iterable
 
+from axes.utils import reset as axes_reset
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
@@ -216,3 +217,18 @@ def second_factor_reset(*, user: User, actor: User, client_address: str) -> None
         detail={"change": "reset"},
         client_address=client_address,
     )
+
+
+def sign_in_lockout_lift(*, actor: User, username: str, address: str | None, client_address: str) -> int:
+    """Lift the lock on an account for an address (every address when none is given); logged.
+    Returns the number of failed-attempt records removed."""
+    lifted = axes_reset(ip=address or None, username=username)
+    audit_record(
+        actor=actor,
+        action=AuditEntry.Action.UNLOCK,
+        target="sign_in",
+        label=username,
+        detail={"address": address or "", "attempts": lifted},
+        client_address=client_address,
+    )
+    return lifted

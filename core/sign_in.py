@@ -10,7 +10,9 @@ them here until they have).
 
 import base64
 import io
+from dataclasses import dataclass
 
+from axes.models import AccessAttempt
 from django import forms
 from django.conf import settings
 from django.contrib import messages
@@ -19,10 +21,13 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.views import LoginView
 from django.core.validators import MaxLengthValidator
 from django.db import transaction
+from django.db.models import Max, Sum
 from django.shortcuts import redirect, render, resolve_url
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp import verify_token
@@ -30,7 +35,7 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp.qr import write_qrcode_image
 
-from core import services
+from core import clock, services
 from core.client import client_address
 from core.models import AuditEntry, User
 
@@ -75,9 +80,17 @@ def sign_in_locked(request, original_response=None, credentials=None):
 
 
 def lockout_logged(sender, request, username, ip_address, **kwargs) -> None:
-    """Log a lockout once, when the failure that reaches the limit locks the account (django-axes sends
-    the signal again for every attempt while it is locked)."""
-    if getattr(request, "axes_failures_since_start", None) != settings.AXES_FAILURE_LIMIT:
+    """Log a lockout once: django-axes sends the signal for every attempt while the account is locked,
+    and two attempts at the same moment may both pass the limit, so the log looks for this lockout's
+    entry (same account and address, within the lockout's time) first."""
+    since = clock.now() - settings.AXES_COOLOFF_TIME
+    already = AuditEntry.objects.filter(
+        action=AuditEntry.Action.LOCKOUT,
+        object_label=username or "",
+        client_address=ip_address or None,
+        created_at__gte=since,
+    )
+    if already.exists():
         return
     user = User.objects.filter(username=username).first() if username else None
     services.audit_record(
@@ -88,6 +101,28 @@ def lockout_logged(sender, request, username, ip_address, **kwargs) -> None:
         detail={"failures": settings.AXES_FAILURE_LIMIT},
         client_address=ip_address,
     )
+
+
+@dataclass(frozen=True)
+class Lockout:
+    username: str
+    ip_address: str | None
+    failures: int
+    last_attempt: object
+
+
+def sign_in_lockouts(limit: int = 200) -> list[Lockout]:
+    """The accounts locked now, per address. django-axes keeps one record per browser (user agent) and
+    adds them up, so the records are added up here too: a lock spread over two browsers is listed."""
+    since = timezone.now() - settings.AXES_COOLOFF_TIME  # django-axes stamps attempts with the real time
+    rows = (
+        AccessAttempt.objects.filter(attempt_time__gte=since)
+        .values("username", "ip_address")
+        .annotate(failures=Sum("failures_since_start"), last_attempt=Max("attempt_time"))
+        .filter(failures__gte=settings.AXES_FAILURE_LIMIT)
+        .order_by("-last_attempt")[:limit]
+    )
+    return [Lockout(**row) for row in rows]
 
 
 class CodeForm(forms.Form):
@@ -117,6 +152,7 @@ def _qr_code_svg(device: TOTPDevice) -> str:
     return svg[svg.index("<svg") :]
 
 
+@never_cache
 @login_required
 def two_factor(request):
     """Confirm this sign-in with a code (or a recovery code); a user without an authenticator sets one
@@ -131,6 +167,7 @@ def two_factor(request):
         if request.method == "POST" and form.is_valid():
             verified = _verified_device(user, device, form.cleaned_data["code"])
             if verified is not None:
+                request.session.cycle_key()  # a session verified anew gets a new key
                 otp_login(request, verified)
                 if isinstance(verified, StaticDevice):
                     messages.warning(
@@ -153,6 +190,7 @@ def two_factor(request):
         except ValueError:
             form.add_error("code", _wrong_code_message(new_device))
         else:
+            request.session.cycle_key()
             otp_login(request, new_device)
             return render(request, "core/two_factor_codes.html", {"codes": codes, "next": next_url})
     return render(

@@ -5,6 +5,7 @@ from django.db.models.functions import Coalesce
 
 from complaints.models import Case, State
 from complaints.selectors import case_list
+from core import personal_data
 from hotline.models import Call, KnowledgeArticle, RevisitAttempt
 
 
@@ -46,3 +47,15 @@ def call_statistics(*, since) -> list[tuple[str, str, int]]:
         Call.objects.filter(started_at__gte=since).values_list("outcome").annotate(total=Count("id"))
     )
     return [(outcome, label, counts.get(outcome, 0)) for outcome, label in Call.Outcome.choices]
+
+
+def call_rows(calls, *, revealed=None) -> list[tuple]:
+    """Each call with its number as the log shows it, and whether that is in full: masked, but the call
+    just `revealed` (the reveal was logged)."""
+    shown = revealed.pk if revealed is not None else None
+    return [
+        (call, call.number, True)
+        if call.pk == shown
+        else (call, personal_data.mask_phone(call.number), False)
+        for call in calls
+    ]

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET, require_POST
 from complaints import selectors as case_selectors
 from complaints.errors import ActionForbidden, CaseError
 from complaints.forms import leaf_categories
-from core import clock, personal_data, policy
+from core import clock, policy
 from core.audit import reveal_granted
 from core.pagination import CappedPaginator
 from hotline import selectors, services
@@ -107,6 +107,11 @@ def call_without_case(request):
 @login_required
 @permission_required(CONSOLE_PERMISSION, raise_exception=True)
 def call_list(request):
+    return _call_list(request)
+
+
+def _call_list(request, *, revealed: Call | None = None):
+    """The call log, every number masked but the one just revealed (`call_reveal`)."""
     calls = Call.objects.select_related("agent").prefetch_related("cases")
     outcome = CallListForm(request.GET).chosen_outcome()
     if outcome:
@@ -118,7 +123,7 @@ def call_list(request):
         "hotline/call_list.html",
         {
             "page": page,
-            "rows": [(call, personal_data.mask_phone(call.number)) for call in page],
+            "rows": selectors.call_rows(page, revealed=revealed),
             "may_reveal": policy.may_reveal(request.user, is_confidential=False),
             "statistics": selectors.call_statistics(since=month_start),
             "outcome": outcome,
@@ -132,19 +137,17 @@ def call_list(request):
 @permission_required(CONSOLE_PERMISSION, raise_exception=True)
 @require_POST
 def call_reveal(request, pk):
-    """A caller's full number, for a stated reason; logged like every reveal."""
+    """A caller's full number, for a stated reason; logged like every reveal. Shown in the answer (the
+    row, for htmx; the log with that row revealed, otherwise), never carried in a message or a URL."""
     call = get_object_or_404(Call, pk=pk)
     revealed = reveal_granted(
         request, target=call, label=f"{call.started_at:%Y-%m-%d %H:%M}", detail={"fields": ["number"]}
     )
-    number = call.number if revealed else personal_data.mask_phone(call.number)
     if request.headers.get("HX-Request"):
-        return render(
-            request, "hotline/_call_number.html", {"call": call, "number": number, "revealed": revealed}
-        )
-    if revealed:
-        messages.info(request, _("Caller's number: %(number)s") % {"number": number})
-    return redirect("hotline:calls")
+        [(call, number, revealed)] = selectors.call_rows([call], revealed=call if revealed else None)
+        context = {"call": call, "number": number, "revealed": revealed, "may_reveal": True}
+        return render(request, "hotline/_call_number.html", context)
+    return _call_list(request, revealed=call if revealed else None)
 
 
 @login_required

@@ -225,7 +225,8 @@ class VisitorLookupForm(forms.Form):
     group_size = forms.IntegerField(min_value=1, max_value=10000, required=False)
 
     def lookup(self) -> dict:
-        data = self.cleaned_data if self.is_valid() else {}
+        self.is_valid()  # each field on its own: a bad one (a deleted category) spoils no other
+        data = self.cleaned_data
         return {
             "id_number": personal_data.valid_id_number_or_empty(data.get("id_number")),
             "phone": personal_data.valid_phone_or_empty(data.get("phone")),

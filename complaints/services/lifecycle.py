@@ -461,7 +461,8 @@ def case_close(*, case_id: int, actor, note: str = "", expected_version: int | N
 
 @transaction.atomic
 def case_archive(*, case_id: int, actor, expected_version: int | None = None) -> Case:
-    """归档. The retention period of the case's personal data counts from now (complaints.retention)."""
+    """归档. Only archived (or merged) cases are erased when their retention ends (complaints.retention);
+    the date is shown on the case page."""
     case = begin(case_id=case_id, actor=actor, action="archive", expected_version=expected_version)
     case.archived_at = clock.now()
     return move(case, to_state=State.ARCHIVED, actor=actor, action="archive", fields=("archived_at",))

@@ -218,7 +218,7 @@ def test_only_the_office_holds_cases(due_case, handler, office, client_as, engli
 
     assert due_case.legal_holds.get().reason == "审计调阅"
     assert 'data-testid="legal-hold"' in page and "审计调阅" in page
-    client.post(reverse("complaints:hold", args=[due_case.number]), {"release": "1"})
+    client.post(reverse("complaints:hold_release", args=[due_case.number]))
     assert due_case.legal_holds.get().released_by == office
 
 

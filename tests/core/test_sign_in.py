@@ -7,7 +7,9 @@ import time
 import pytest
 from django.conf import settings as django_settings
 from django.contrib.auth import get_user_model
+from django.db import connection
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticToken
@@ -212,3 +214,26 @@ def test_an_overlong_user_name_is_refused_by_the_form_not_by_the_database(client
 
     assert response.status_code == 200
     assert response.context["form"].errors
+
+
+def test_a_lock_spread_over_two_browsers_is_listed_and_the_list_keeps_its_queries(client, admin, handler):
+    for attempt in range(6):
+        agent = "Firefox" if attempt % 2 else "Chrome"
+        sign_in(client, "handler", "wrong password", HTTP_USER_AGENT=agent)
+    assert sign_in(client, "handler", HTTP_USER_AGENT="Safari").status_code == 429
+    client.force_login(admin)
+
+    def page():
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(reverse("core:lockouts"))
+        return response, len(captured)
+
+    response, one = page()
+    assert [(lock.username, lock.failures) for lock in response.context["locked"]] == [("handler", 7)]
+    client.logout()
+    for number in range(4):
+        for _attempt in range(6):
+            sign_in(client, f"someone{number}", "wrong", address=f"10.0.1.{number}")
+    client.force_login(admin)
+    response, more = page()
+    assert len(response.context["locked"]) == 5 and more == one

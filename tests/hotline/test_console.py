@@ -11,6 +11,7 @@ from django.urls import reverse
 from complaints.models import Case, CaseKind, State
 from complaints.selectors import possible_repeats
 from core import clock
+from core.models import AuditEntry
 from hotline import services
 from hotline.forms import call_start_token
 from hotline.models import ArticleUse, Call, KnowledgeArticle
@@ -243,3 +244,29 @@ def test_the_office_edits_the_knowledge_base_and_agents_read_it(office, agent, c
     article.refresh_from_db()
     assert (article.answer, article.updated_by) == ("拨打热线查询。", office)
     assert "停水怎么查询" in client_as(agent).get(reverse("hotline:knowledge") + "?q=停水").content.decode()
+
+
+def test_a_callers_number_is_revealed_for_a_reason_and_the_reveal_is_logged(agent, client_as, english):
+    call = services.call_log(agent=agent, number="13700000000", started_at=clock.now(), outcome="hang_up")
+    client = client_as(agent)
+    url = reverse("hotline:call_reveal", args=[call.pk])
+
+    refused = client.post(url, {"reason": ""}, HTTP_HX_REQUEST="true").content.decode()
+    shown = client.post(url, {"reason": "回拨核实"}, HTTP_HX_REQUEST="true").content.decode()
+    page = client.post(url, {"reason": "回拨核实"}).content.decode()
+
+    assert "13700000000" not in refused
+    assert 'name="reason"' in refused  # the form stays, to try again
+    assert "13700000000" in shown
+    assert page.count("13700000000") == 1  # the full page, with that one row revealed
+    assert AuditEntry.objects.filter(action=AuditEntry.Action.REVEAL, object_id=str(call.pk)).count() == 2
+
+
+def test_a_bad_field_of_the_look_up_spoils_no_other(agent, client_as, register):
+    case = register(citizen_phone="13812345678")
+
+    response = client_as(agent).post(
+        reverse("complaints:citizen_history"), {"citizen_phone": "13812345678", "category": "999999"}
+    )
+
+    assert case.number in response.content.decode()
