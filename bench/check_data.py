@@ -241,9 +241,7 @@ def check_personal_data(sample: int) -> int:
             failures += bool(bad)
         # Cases archived before the upgrade have no archiving date (retention counts from closed_at);
         # every archived case must have been closed.
-        cursor.execute(
-            "SELECT count(*) FROM complaints_case WHERE state = 'archived' AND closed_at IS NULL"
-        )
+        cursor.execute("SELECT count(*) FROM complaints_case WHERE state = 'archived' AND closed_at IS NULL")
         (unclosed,) = cursor.fetchone()
         print(f"{'FAIL' if unclosed else 'ok  '} archived cases without closed_at: {unclosed}")
         failures += bool(unclosed)
