@@ -12,6 +12,7 @@ import base64
 import io
 from dataclasses import dataclass
 
+import qrcode
 from axes.models import AccessAttempt
 from django import forms
 from django.conf import settings
@@ -33,7 +34,7 @@ from django_otp import login as otp_login
 from django_otp import verify_token
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
-from django_otp.qr import write_qrcode_image
+from qrcode.image.svg import SvgPathImage
 
 from core import clock, services
 from core.client import client_address
@@ -146,8 +147,10 @@ def _next_url(request) -> str:
 
 
 def _qr_code_svg(device: TOTPDevice) -> str:
+    """The authenticator's set-up link as an inline SVG: one path (qrcode's SvgPathImage), which an HTML
+    page draws; the namespaced <svg:rect> elements of its plain SVG image are not drawn inline."""
     out = io.BytesIO()
-    write_qrcode_image(device.config_url, out)
+    qrcode.make(device.config_url, image_factory=SvgPathImage).save(out)
     svg = out.getvalue().decode()
     return svg[svg.index("<svg") :]
 

@@ -116,8 +116,10 @@ def test_setting_up_the_authenticator_shows_recovery_codes_once_and_opens_the_pa
     client, handler, second_factor
 ):
     sign_in(client, "handler")
-    setup = client.get(reverse("two_factor") + "?next=/cases/")
-    assert 'data-testid="qr-code"' in setup.content.decode()
+    setup = client.get(reverse("two_factor") + "?next=/cases/").content.decode()
+    assert 'data-testid="qr-code"' in setup
+    # An SVG a page draws inline: one path, no namespaced elements (<svg:rect> is not drawn).
+    assert '<path d="M' in setup and "<svg:" not in setup
     device = TOTPDevice.objects.get(user=handler, confirmed=False)
 
     wrong = client.post(reverse("two_factor"), {"code": "000000", "next": "/cases/"})
