@@ -108,14 +108,7 @@ class SecondFactorMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        user = request.user
-        if (
-            settings.TWO_FACTOR_REQUIRED
-            and user.is_authenticated
-            and not user.is_verified()
-            and policy.requires_second_factor(user)
-            and not self._exempt(request)
-        ):
+        if policy.second_factor_pending(request.user) and not self._exempt(request):
             return _redirect_to(request, f"{reverse('two_factor')}?next={quote(request.get_full_path())}")
         return self.get_response(request)
 

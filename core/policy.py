@@ -7,6 +7,8 @@ and nothing else decides visibility.
 
 from dataclasses import dataclass
 
+from django.conf import settings
+
 from core.roles import Role
 
 # Roles that see every case.
@@ -86,3 +88,14 @@ def requires_second_factor(user) -> bool:
     """Whether `user` must sign in with a second factor (when TWO_FACTOR_REQUIRED is on): whoever may
     reveal or export personal data unmasked, and administrators."""
     return user.is_staff or user.is_superuser or user.has_perm(REVEAL_PERMISSION)
+
+
+def second_factor_pending(user) -> bool:
+    """Whether `user` signed in with the password and must still confirm the sign-in with a second factor
+    (django-otp's OTPMiddleware says whether this session is verified)."""
+    return (
+        settings.TWO_FACTOR_REQUIRED
+        and user.is_authenticated
+        and not user.is_verified()
+        and requires_second_factor(user)
+    )

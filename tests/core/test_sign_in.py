@@ -117,6 +117,8 @@ def test_setting_up_the_authenticator_shows_recovery_codes_once_and_opens_the_pa
 ):
     sign_in(client, "handler")
     setup = client.get(reverse("two_factor") + "?next=/cases/").content.decode()
+    # Nothing of the site until the sign-in is confirmed: no sections, no notices.
+    assert 'href="/cases/inbox/"' not in setup and 'data-testid="notices-link"' not in setup
     assert 'data-testid="qr-code"' in setup
     # An SVG a page draws inline: one path, no namespaced elements (<svg:rect> is not drawn).
     assert '<path d="M' in setup and "<svg:" not in setup
