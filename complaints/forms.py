@@ -424,7 +424,10 @@ class SupervisionAnswerForm(BaseCaseForm):
 
 class HistoryLookupForm(forms.Form):
     """What an intake page sends while it is typed (the citizen's history, possible repeats): every
-    field optional; a phone or ID number not yet complete looks nothing up."""
+    field optional; a phone or ID number not yet complete looks nothing up. Intake forms name their
+    fields differently: a subclass names its own (`PHONE`, `ID_NUMBER`, `DESCRIPTION`)."""
+
+    PHONE, ID_NUMBER, DESCRIPTION = "citizen_phone", "citizen_id_number", "description"
 
     citizen_phone = forms.CharField(max_length=30, required=False)
     citizen_id_number = forms.CharField(max_length=20, required=False)
@@ -436,10 +439,10 @@ class HistoryLookupForm(forms.Form):
         self.is_valid()  # each field on its own: a bad one (a deleted category) spoils no other
         data = self.cleaned_data
         return {
-            "phone": personal_data.valid_phone_or_empty(data.get("citizen_phone")),
-            "id_number": personal_data.valid_id_number_or_empty(data.get("citizen_id_number")),
+            "phone": personal_data.valid_phone_or_empty(data.get(self.PHONE)),
+            "id_number": personal_data.valid_id_number_or_empty(data.get(self.ID_NUMBER)),
             "category": data.get("category"),
-            "description": data.get("description", ""),
+            "description": data.get(self.DESCRIPTION) or "",
         }
 
 

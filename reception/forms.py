@@ -7,12 +7,13 @@ from django.utils.translation import gettext_lazy as _
 
 from complaints.forms import (
     BaseCaseForm,
+    HistoryLookupForm,
     ModelIdsChoiceField,
     MultipleFileField,
     handling_departments,
     leaf_categories,
 )
-from complaints.models import ATTACHMENT_EXTENSIONS, Case, CaseKind, Category, Priority
+from complaints.models import ATTACHMENT_EXTENSIONS, Case, CaseKind, Priority
 from core import clock, personal_data
 from core.forms import RECORD_MAX_LENGTH, TEXT_MAX_LENGTH, text_field
 from core.models import User
@@ -215,22 +216,17 @@ class BoardForm(forms.Form):
         return self.cleaned_data.get(name) if self.is_valid() else None
 
 
-class VisitorLookupForm(forms.Form):
-    """What the registration page sends while it is typed: every field optional."""
+class VisitorLookupForm(HistoryLookupForm):
+    """What the registration page sends while it is typed (the visit form's names), and the number of
+    visitors for the group flag."""
 
+    PHONE, ID_NUMBER, DESCRIPTION = "phone", "id_number", "reason"
+
+    citizen_phone = citizen_id_number = description = None
     id_number = forms.CharField(max_length=20, required=False)
     phone = forms.CharField(max_length=30, required=False)
-    category = forms.ModelChoiceField(queryset=Category.objects.all(), required=False)
     reason = forms.CharField(max_length=TEXT_MAX_LENGTH, required=False)
     group_size = forms.IntegerField(min_value=1, max_value=10000, required=False)
 
     def lookup(self) -> dict:
-        self.is_valid()  # each field on its own: a bad one (a deleted category) spoils no other
-        data = self.cleaned_data
-        return {
-            "id_number": personal_data.valid_id_number_or_empty(data.get("id_number")),
-            "phone": personal_data.valid_phone_or_empty(data.get("phone")),
-            "category": data.get("category"),
-            "description": data.get("reason") or "",
-            "group_size": data.get("group_size") or 1,
-        }
+        return {**super().lookup(), "group_size": self.cleaned_data.get("group_size") or 1}
