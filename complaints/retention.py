@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from auditlog.models import LogEntry
+from axes.models import AccessLog
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
@@ -324,6 +325,8 @@ def retention_run(*, now: datetime | None = None) -> RetentionRun:
     audit_cutoff = now - timedelta(days=settings.AUDIT_RETENTION_DAYS)
     run.audit_rows_expired = AuditEntry.objects.expire(before=audit_cutoff)
     run.audit_rows_expired += LogEntry.objects.filter(timestamp__lt=audit_cutoff).delete()[0]
+    # django-axes' log of sign-ins and sign-outs (who, from where, with which browser) goes with them.
+    run.audit_rows_expired += AccessLog.objects.filter(attempt_time__lt=audit_cutoff).delete()[0]
     run.finished_at = clock.now()
     run.save()
     logger.info(

@@ -6,12 +6,14 @@ from datetime import time, timedelta
 
 import pytest
 from auditlog.models import LogEntry
+from axes.models import AccessLog
 from django.contrib.auth.models import Group, Permission
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from complaints.models import EscalationRule
+from complaints.retention import retention_run
 from core import clock
 from core.models import AuditEntry
 from core.services import audit_record
@@ -83,6 +85,22 @@ def test_audit_rows_cannot_be_changed_or_deleted_from_the_application(office):
     with pytest.raises(PermissionError):
         AuditEntry.objects.all().delete()
     assert AuditEntry.objects.get().reason == ""
+
+
+def test_the_retention_job_expires_the_audit_and_sign_in_logs_past_their_period(office, settings):
+    settings.AUDIT_RETENTION_DAYS = 183
+    old = clock.now() - timedelta(days=200)
+    with clock.travel_to(old):
+        audit_record(actor=office, action=AuditEntry.Action.EXPORT, target="case_ledger", label="old.csv")
+    AccessLog.objects.create(username="office", ip_address="10.0.0.1", user_agent="x", http_accept="x")
+    AccessLog.objects.update(attempt_time=old)
+    audit_record(actor=office, action=AuditEntry.Action.EXPORT, target="case_ledger", label="new.csv")
+
+    run = retention_run()
+
+    assert run.audit_rows_expired >= 2
+    assert not AccessLog.objects.exists()
+    assert list(AuditEntry.objects.values_list("object_label", flat=True)) == ["new.csv"]
 
 
 def test_audit_rows_expire_only_past_the_retention_period(office, settings):
