@@ -391,8 +391,41 @@ class Generator:
     # -- one case --------------------------------------------------------------------------
 
     def case(self, case_id: int, number: str, t0: float, duplicate_candidate: int | None) -> None:
+        """One case: its subject and citizen drawn, its timeline walked up to now, its rows buffered.
+
+        The random draws must stay in this order (the data of a seed is reproducible): subject, citizen,
+        flags, description, timeline, and the query code last."""
         r = self.rng
-        ref = self.ref
+        subject = self._subject()
+        registrar = self.ref.clerk if subject["channel"] == "visit" else self.ref.agent
+        tl = self._register(case_id, t0, subject, registrar)
+        x = r.random()
+        if x < 0.01 and duplicate_candidate is not None:
+            self._merge(tl, duplicate_candidate)
+        elif x < 0.03:
+            self._reject(tl)
+        elif r.random() < DIRECT_SHARE[subject["kind"]]:
+            self._direct_path(tl, registrar)
+        else:
+            self._dispatched_path(
+                tl,
+                subject["kind"],
+                subject["default_department"],
+                subject["template"],
+                subject["sign_d"],
+                subject["handle"],
+            )
+        for row in tl.assignments:
+            self.assignments.append(
+                f"{row[0]}\t{row[1]}\t{b(row[2])}\t{ts(row[3])}\t{ts(row[4]) if row[4] else NULL}\t"
+                f"{row[5]}\t{case_id}\t{row[6]}"
+            )
+        self.cases.append(self._case_row(case_id, number, t0, subject, registrar, tl))
+
+    def _subject(self) -> dict:
+        """Kind, category and template, channel, priority, the citizen (sealed as the models store it),
+        the flags, the description and the deadlines of a new case."""
+        r = self.rng
         kind = self.kinds[_pick(r, self.kind_cum)]
         category_id, code, default_department, template, sentences = r.choice(self.by_kind[kind])
         channel = self.channels[_pick(r, self.channel_cum)]
@@ -402,121 +435,130 @@ class Generator:
         is_report = kind == "report"
         is_petition = kind in ("complaint", "report") and r.random() < 0.02
         anonymous = is_report and r.random() < 0.4
+        subject = {
+            "kind": kind,
+            "category_id": category_id,
+            "default_department": default_department,
+            "template": template,
+            "channel": channel,
+            "priority": priority,
+            "is_report": is_report,
+            "is_petition": is_petition,
+            "anonymous": anonymous,
+            **self._citizen(anonymous),
+        }
+        subject["confidential"] = is_report or anonymous or r.random() < 0.04
+        subject["misconduct"] = is_report or (code.startswith("conduct") and r.random() < 0.3)
+        subject["group_size"] = r.randint(3, 30) if r.random() < 0.04 else 1
+        subject["description"] = self.description(template, sentences)
+        subject["handle"], subject["dispatch_d"], subject["sign_d"] = _deadlines(kind, priority, is_petition)
+        return subject
+
+    def _citizen(self, anonymous: bool) -> dict:
+        """Name, phone, ID number (half of them) and address as AES-GCM tokens, with the keyed hashes of
+        the phone and the ID number; empty for an anonymous report."""
         if anonymous:
-            name = phone = id_number = id_lookup = phone_lookup = address = ""
-        else:
-            person = self.citizen(r)
-            name, phone, address = person["name"], person["phone"], person["address"]
-            id_number = person["id_number"] if r.random() < 0.5 else ""
-            if r.random() < 0.1:
-                address = ""
-            phone_lookup = self.lookup_hash("phone", phone)
-            id_lookup = self.lookup_hash("id_number", id_number)
-            seal = self.encrypt
-            name, phone, address = seal(name), seal(phone), seal(address) if address else ""
-            id_number = seal(id_number) if id_number else ""
-        confidential = is_report or anonymous or r.random() < 0.04
-        misconduct = is_report or (code.startswith("conduct") and r.random() < 0.3)
-        group_size = r.randint(3, 30) if r.random() < 0.04 else 1
-        description = self.description(template, sentences)
-        registrar = ref.clerk if channel == "visit" else ref.agent
+            return dict.fromkeys(("name", "phone", "phone_lookup", "id_number", "id_lookup", "address"), "")
+        r = self.rng
+        person = self.citizen(r)
+        name, phone, address = person["name"], person["phone"], person["address"]
+        id_number = person["id_number"] if r.random() < 0.5 else ""
+        if r.random() < 0.1:
+            address = ""
+        seal = self.encrypt
+        return {
+            "name": seal(name),
+            "phone": seal(phone),
+            "phone_lookup": self.lookup_hash("phone", phone),
+            "id_number": seal(id_number) if id_number else "",
+            "id_lookup": self.lookup_hash("id_number", id_number),
+            "address": seal(address) if address else "",
+        }
 
-        # Deadlines of this case (seconds), after the default policies of migration 0002.
-        if priority == "very_urgent":
-            handle, dispatch_d, sign_d = 2 * HOUR, 1800.0, 1800.0
-        elif priority == "urgent":
-            handle, dispatch_d, sign_d = 24 * HOUR, 1800.0, 1800.0
-        else:
-            handle = HANDLE_DAYS.get(kind, DEFAULT_HANDLE_DAYS) * WORKING_DAY
-            dispatch_d, sign_d = 4 * HOUR, WORKING_DAY
-        if is_petition:
-            handle = 60 * DAY
-
-        tl = Timeline(self, case_id, t0, dispatch_d, handle)
+    def _register(self, case_id: int, t0: float, subject: dict, registrar: int) -> Timeline:
+        """The timeline's first events: the registration, and the copy to inspection of reports and
+        misconduct complaints."""
+        tl = Timeline(self, case_id, t0, subject["dispatch_d"], subject["handle"])
         tl.event("register", "registered", "", "registered", registrar, None)
-        if is_report or misconduct:
+        if subject["is_report"] or subject["misconduct"]:
             tl.event("copy_to_inspection", "copied_to_inspection", "", "", registrar, None)
+        return tl
 
-        x = r.random()
-        if x < 0.01 and duplicate_candidate is not None:
-            if tl.go(tl.exp(1 * HOUR)):
-                tl.duplicate_of = duplicate_candidate
-                tl.closed_at = tl.t
-                tl.leave()
-                tl.move("merge", "merged", ref.dispatcher, note="同一诉求人重复反映。", department=False)
-        elif x < 0.03:
-            if tl.go(tl.exp(2 * HOUR)):
-                reason, proper = r.choice(REJECT_REASONS)
-                tl.rejection_reason, tl.proper_channel, tl.closed_at = reason, proper, tl.t
-                tl.leave()
-                tl.move("reject", "rejected", ref.dispatcher, note=reason, department=False)
-                if tl.go(r.uniform(20, 45) * DAY):
-                    tl.move("archive", "archived", ref.office, department=False)
-        elif r.random() < DIRECT_SHARE[kind]:
-            self._direct_path(tl, registrar)
-        else:
-            self._dispatched_path(tl, kind, default_department, template, sign_d, handle)
+    def _merge(self, tl: Timeline, duplicate_candidate: int) -> None:
+        """1%: merged into the citizen's previous case (the case registered just before)."""
+        if tl.go(tl.exp(1 * HOUR)):
+            tl.duplicate_of = duplicate_candidate
+            tl.closed_at = tl.t
+            tl.leave()
+            tl.move("merge", "merged", self.ref.dispatcher, note="同一诉求人重复反映。", department=False)
 
-        for row in tl.assignments:
-            self.assignments.append(
-                f"{row[0]}\t{row[1]}\t{b(row[2])}\t{ts(row[3])}\t{ts(row[4]) if row[4] else NULL}\t"
-                f"{row[5]}\t{case_id}\t{row[6]}"
-            )
-        self.cases.append(
-            "\t".join(
-                (
-                    str(case_id),
-                    number,
-                    "".join(r.choices(self.alphabet, k=8)),
-                    kind,
-                    channel,
-                    priority,
-                    tl.state,
-                    b(tl.invalid),
-                    b(is_petition),
-                    name,
-                    phone,
-                    phone_lookup,
-                    id_number,
-                    id_lookup,
-                    address,
-                    b(anonymous),
-                    str(group_size),
-                    b(confidential),
-                    b(misconduct),
-                    description,
-                    template["request"],
-                    template["location"],
-                    b(tl.arbitrated),
-                    tl.stage,
-                    _ts_or_null(tl.stage_started_at),
-                    _ts_or_null(tl.stage_deadline),
-                    _ts_or_null(tl.return_deadline),
-                    _ts_or_null(tl.overall_deadline),
-                    _ts_or_null(tl.suspended_at),
-                    str(tl.extension_count),
-                    tl.reply,
-                    tl.reply_channel,
-                    "f",
-                    b(tl.is_head_approved),
-                    tl.adoption,
-                    tl.satisfaction,
-                    NULL if tl.is_resolved is None else b(tl.is_resolved),
-                    str(tl.reopen_count),
-                    tl.final_answer,
-                    tl.rejection_reason,
-                    tl.proper_channel,
-                    str(tl.version),
-                    ts(t0),
-                    ts(tl.updated_at),
-                    _ts_or_null(tl.closed_at),
-                    _ts_or_null(tl.archived_at),
-                    str(registrar),
-                    str(tl.duplicate_of) if tl.duplicate_of else NULL,
-                    str(tl.lead) if tl.lead else NULL,
-                    NULL,
-                    str(category_id),
-                )
+    def _reject(self, tl: Timeline) -> None:
+        """2%: not accepted (with the proper channel), archived a few weeks later."""
+        r, ref = self.rng, self.ref
+        if tl.go(tl.exp(2 * HOUR)):
+            reason, proper = r.choice(REJECT_REASONS)
+            tl.rejection_reason, tl.proper_channel, tl.closed_at = reason, proper, tl.t
+            tl.leave()
+            tl.move("reject", "rejected", ref.dispatcher, note=reason, department=False)
+            if tl.go(r.uniform(20, 45) * DAY):
+                tl.move("archive", "archived", ref.office, department=False)
+
+    def _case_row(self, case_id: int, number: str, t0: float, s: dict, registrar: int, tl: Timeline) -> str:
+        """The COPY line of complaints_case (columns in the order of COLUMNS), from the subject and the
+        fields the timeline left."""
+        return "\t".join(
+            (
+                str(case_id),
+                number,
+                "".join(self.rng.choices(self.alphabet, k=8)),
+                s["kind"],
+                s["channel"],
+                s["priority"],
+                tl.state,
+                b(tl.invalid),
+                b(s["is_petition"]),
+                s["name"],
+                s["phone"],
+                s["phone_lookup"],
+                s["id_number"],
+                s["id_lookup"],
+                s["address"],
+                b(s["anonymous"]),
+                str(s["group_size"]),
+                b(s["confidential"]),
+                b(s["misconduct"]),
+                s["description"],
+                s["template"]["request"],
+                s["template"]["location"],
+                b(tl.arbitrated),
+                tl.stage,
+                _ts_or_null(tl.stage_started_at),
+                _ts_or_null(tl.stage_deadline),
+                _ts_or_null(tl.return_deadline),
+                _ts_or_null(tl.overall_deadline),
+                _ts_or_null(tl.suspended_at),
+                str(tl.extension_count),
+                tl.reply,
+                tl.reply_channel,
+                "f",
+                b(tl.is_head_approved),
+                tl.adoption,
+                tl.satisfaction,
+                NULL if tl.is_resolved is None else b(tl.is_resolved),
+                str(tl.reopen_count),
+                tl.final_answer,
+                tl.rejection_reason,
+                tl.proper_channel,
+                str(tl.version),
+                ts(t0),
+                ts(tl.updated_at),
+                _ts_or_null(tl.closed_at),
+                _ts_or_null(tl.archived_at),
+                str(registrar),
+                str(tl.duplicate_of) if tl.duplicate_of else NULL,
+                str(tl.lead) if tl.lead else NULL,
+                NULL,
+                str(s["category_id"]),
             )
         )
 
@@ -579,178 +621,186 @@ class Generator:
         return json.dumps({"lead": self.ref.department_name[tl.lead], "assisting": names}, ensure_ascii=False)
 
     def _dispatched_path(self, tl: Timeline, kind, default_department, template, sign_d, handle) -> None:
-        r, ref = self.rng, self.ref
-        lead = default_department if (default_department and r.random() < 0.88) else r.choice(ref.business)
-        urgent = sign_d < 3600
-        if not tl.go(tl.exp(0.3 * HOUR if urgent else 1.5 * HOUR)):
+        """Dispatched to a department: [a return request], signed, handled in rounds (an unsatisfied
+        revisit may reopen it, twice at most), closed, archived. Stops wherever the clock reaches now."""
+        if not self._dispatch(tl, default_department, sign_d):
             return
-        self._assign(tl, lead)
-        tl.enter_stage("sign", sign_d)
-        tl.return_deadline = tl.t + WORKING_DAY
-        tl.move("dispatch", "dispatched", ref.dispatcher, payload=self._dispatch_payload(tl))
-        handler, head = ref.staff[tl.lead]
-
-        if r.random() < 0.03:  # a return request, within the return window
-            if not tl.go(tl.exp(3 * HOUR)):
-                return
-            reason = r.choice(RETURN_REASONS)
-            row = [
-                self.next_id("complaints_returnrequest"),
-                tl.case_id,
-                tl.lead,
-                reason,
-                handler,
-                tl.t,
-                "pending",
-                None,
-                None,
-                "",
-            ]
-            self.returns_rows.append(row)
-            tl.move("request_return", "return_requested", handler, note=reason)
-            if not tl.go(tl.exp(4 * HOUR)):
-                return
-            row[7], row[8] = ref.dispatcher, tl.t
-            tl.arbitrated = True
-            if r.random() < 0.6:
-                note = "改派相关部门办理。"
-                row[6], row[9] = "reassigned", note
-                self._assign(tl, r.choice([d for d in ref.business if d != tl.lead]))
-                tl.enter_stage("sign", sign_d)
-                tl.return_deadline = tl.t + WORKING_DAY
-                tl.move(
-                    "reassign", "dispatched", ref.dispatcher, note=note, payload=self._dispatch_payload(tl)
-                )
-                handler, head = ref.staff[tl.lead]
-            else:
-                note = "该事项属于本部门职责，请按时办理。"
-                row[6], row[9] = "refused", note
-                tl.enter_stage("handle", handle)
-                tl.move("refuse_return", "signed", ref.dispatcher, note=note)
+        if self.rng.random() < 0.03 and not self._return_request(tl, sign_d, handle):
+            return
+        handler, head = self.ref.staff[tl.lead]
         if tl.state == "dispatched":
             if not tl.go(tl.exp(4 * HOUR, 300)):
                 return
             tl.enter_stage("handle", handle)
             tl.move("sign", "signed", handler)
-        rounds = 0
         while True:  # signed or reopened -> in progress -> ... -> revisited
-            rounds += 1
-            if not tl.go(tl.exp(1 * HOUR)):
+            outcome = self._handling_round(tl, kind, template, handle, handler, head)
+            if outcome == "stopped":
                 return
-            tl.move("start", "in_progress", handler)
-            if r.random() < 0.2:
-                if not tl.go(tl.exp(1 * DAY)):
-                    return
-                tl.record("add_note", "note", handler, note=r.choice(NOTES), payload='{"kind": "note"}')
-            if r.random() < 0.04:
-                if not tl.go(tl.exp(2 * DAY)):
-                    return
-                amount = r.randint(1, 5)
-                reason = r.choice(EXTENSION_REASONS)
-                row = [
-                    self.next_id("complaints_extensionrequest"),
-                    tl.case_id,
-                    amount,
-                    "working_days",
-                    reason,
-                    handler,
-                    tl.t,
-                    "pending",
-                    None,
-                    None,
-                    "",
-                ]
-                self.extension_rows.append(row)
-                tl.move(
-                    "request_extension",
-                    "extension_requested",
-                    handler,
-                    note=reason,
-                    payload=json.dumps({"amount": amount, "unit": "working_days"}),
-                )
-                if not tl.go(tl.exp(6 * HOUR)):
-                    return
-                row[7], row[8], row[9] = "approved", head, tl.t
-                tl.stage_deadline += amount * WORKING_DAY
-                tl.overall_deadline += amount * WORKING_DAY
-                tl.extension_count += 1
-                tl.move(
-                    "approve_extension",
-                    "in_progress",
-                    head,
-                    payload=json.dumps(
-                        {
-                            "approved": True,
-                            "amount": amount,
-                            "unit": "working_days",
-                            "stage_deadline": _iso(tl.stage_deadline),
-                        }
-                    ),
-                )
-            if r.random() < 0.02:
-                if not tl.go(tl.exp(2 * DAY)):
-                    return
-                tl.suspended_at = tl.t
-                tl.move("suspend", "suspended", handler, note=r.choice(SUSPEND_REASONS))
-                if not tl.go(tl.exp(4 * DAY)):
-                    return
-                paused = tl.t - tl.suspended_at
-                tl.stage_deadline += paused
-                tl.overall_deadline += paused
-                tl.suspended_at = None
-                tl.move(
-                    "resume",
-                    "in_progress",
-                    handler,
-                    payload=json.dumps({"paused_working_seconds": int(paused * 0.3)}),
-                )
-            if kind == "suggestion" and not tl.adoption:
-                if not tl.go(tl.exp(1 * DAY)):
-                    return
-                tl.adoption = template.get("adoption") or r.choice(
-                    ["adopted", "partly_adopted", "not_adopted"]
-                )
-                tl.record(
-                    "decide_adoption", "adoption", handler, payload=json.dumps({"adoption": tl.adoption})
-                )
-            # Most replies come well within the handling deadline; a few are late.
-            length = (tl.stage_deadline - tl.stage_started_at) if tl.stage_deadline else handle
-            if not tl.go(tl.exp(length * 0.35, 1800)):
-                return
-            tl.reply, tl.reply_channel, tl.is_head_approved = template["reply"], "phone", False
-            tl.move("submit_reply", "reply_submitted", handler, note=tl.reply)
-            if not tl.go(tl.exp(5 * HOUR)):
-                return
-            tl.is_head_approved = True
-            tl.enter_stage("revisit", 2 * WORKING_DAY)
-            tl.move("approve_reply", "replied", head)
-            if not tl.go(tl.exp(20 * HOUR)):
-                return
-            verdict = r.choices(
-                ["satisfied", "basically_satisfied", "unsatisfied", "unreachable"], [70, 18, 7, 5]
-            )[0]
-            tl.satisfaction = verdict
-            tl.is_resolved = {"satisfied": True, "basically_satisfied": True, "unsatisfied": False}.get(
-                verdict
-            )
-            tl.leave()
-            tl.move(
-                "revisit",
-                "revisited",
-                ref.agent,
-                note=r.choice(REVISIT_NOTES[verdict]),
-                payload=json.dumps({"verdict": verdict, "resolved": tl.is_resolved}),
-            )
-            if verdict == "unsatisfied" and tl.reopen_count < 2 and r.random() < 0.6:
-                if not tl.go(tl.exp(2 * HOUR)):
-                    return
-                tl.reopen_count += 1
-                tl.is_head_approved = False
-                tl.enter_stage("handle", handle)
-                tl.overall_deadline = tl.stage_deadline
-                tl.move("reopen", "reopened", ref.agent, note=r.choice(REOPEN_NOTES))
-                continue
-            break
+            if outcome != "reopened":
+                break
+        self._close(tl)
+
+    def _dispatch(self, tl: Timeline, default_department, sign_d: float) -> bool:
+        """To the category's department (88%) or another; False if the case stops before."""
+        r, ref = self.rng, self.ref
+        lead = default_department if (default_department and r.random() < 0.88) else r.choice(ref.business)
+        urgent = sign_d < 3600
+        if not tl.go(tl.exp(0.3 * HOUR if urgent else 1.5 * HOUR)):
+            return False
+        self._assign(tl, lead)
+        tl.enter_stage("sign", sign_d)
+        tl.return_deadline = tl.t + WORKING_DAY
+        tl.move("dispatch", "dispatched", ref.dispatcher, payload=self._dispatch_payload(tl))
+        return True
+
+    def _return_request(self, tl: Timeline, sign_d: float, handle: float) -> bool:
+        """3%: the department asks to return the case within the window; the dispatcher reassigns it (60%)
+        or refuses (the case is then signed). False if the case stops on the way."""
+        r, ref = self.rng, self.ref
+        handler, _head = ref.staff[tl.lead]
+        if not tl.go(tl.exp(3 * HOUR)):
+            return False
+        reason = r.choice(RETURN_REASONS)
+        row = [self.next_id("complaints_returnrequest"), tl.case_id, tl.lead, reason, handler, tl.t]
+        row += ["pending", None, None, ""]
+        self.returns_rows.append(row)
+        tl.move("request_return", "return_requested", handler, note=reason)
+        if not tl.go(tl.exp(4 * HOUR)):
+            return False
+        row[7], row[8] = ref.dispatcher, tl.t
+        tl.arbitrated = True
+        if r.random() < 0.6:
+            note = "改派相关部门办理。"
+            row[6], row[9] = "reassigned", note
+            self._assign(tl, r.choice([d for d in ref.business if d != tl.lead]))
+            tl.enter_stage("sign", sign_d)
+            tl.return_deadline = tl.t + WORKING_DAY
+            tl.move("reassign", "dispatched", ref.dispatcher, note=note, payload=self._dispatch_payload(tl))
+        else:
+            note = "该事项属于本部门职责，请按时办理。"
+            row[6], row[9] = "refused", note
+            tl.enter_stage("handle", handle)
+            tl.move("refuse_return", "signed", ref.dispatcher, note=note)
+        return True
+
+    def _handling_round(self, tl: Timeline, kind, template, handle: float, handler: int, head: int) -> str:
+        """Start, [a note] [an extension] [a suspension] [the adoption of a suggestion], the reply and its
+        approval, the revisit: "stopped" where the clock reaches now, "reopened", or "revisited"."""
+        r = self.rng
+        if not tl.go(tl.exp(1 * HOUR)):
+            return "stopped"
+        tl.move("start", "in_progress", handler)
+        if r.random() < 0.2:
+            if not tl.go(tl.exp(1 * DAY)):
+                return "stopped"
+            tl.record("add_note", "note", handler, note=r.choice(NOTES), payload='{"kind": "note"}')
+        if r.random() < 0.04 and not self._extension(tl, handler, head):
+            return "stopped"
+        if r.random() < 0.02 and not self._suspension(tl, handler):
+            return "stopped"
+        if kind == "suggestion" and not tl.adoption:
+            if not tl.go(tl.exp(1 * DAY)):
+                return "stopped"
+            tl.adoption = template.get("adoption") or r.choice(["adopted", "partly_adopted", "not_adopted"])
+            tl.record("decide_adoption", "adoption", handler, payload=json.dumps({"adoption": tl.adoption}))
+        if not self._reply(tl, template, handle, handler, head):
+            return "stopped"
+        return self._revisit(tl, handle)
+
+    def _extension(self, tl: Timeline, handler: int, head: int) -> bool:
+        """4% of rounds: 1-5 working days more, approved by the head. False if the case stops on the way."""
+        r = self.rng
+        if not tl.go(tl.exp(2 * DAY)):
+            return False
+        amount = r.randint(1, 5)
+        reason = r.choice(EXTENSION_REASONS)
+        row = [self.next_id("complaints_extensionrequest"), tl.case_id, amount, "working_days", reason]
+        row += [handler, tl.t, "pending", None, None, ""]
+        self.extension_rows.append(row)
+        tl.move(
+            "request_extension",
+            "extension_requested",
+            handler,
+            note=reason,
+            payload=json.dumps({"amount": amount, "unit": "working_days"}),
+        )
+        if not tl.go(tl.exp(6 * HOUR)):
+            return False
+        row[7], row[8], row[9] = "approved", head, tl.t
+        tl.stage_deadline += amount * WORKING_DAY
+        tl.overall_deadline += amount * WORKING_DAY
+        tl.extension_count += 1
+        payload = {"approved": True, "amount": amount, "unit": "working_days"}
+        payload["stage_deadline"] = _iso(tl.stage_deadline)
+        tl.move("approve_extension", "in_progress", head, payload=json.dumps(payload))
+        return True
+
+    def _suspension(self, tl: Timeline, handler: int) -> bool:
+        """2% of rounds: suspended, then resumed with the deadlines moved by the pause. False if the case
+        stops on the way."""
+        if not tl.go(tl.exp(2 * DAY)):
+            return False
+        tl.suspended_at = tl.t
+        tl.move("suspend", "suspended", handler, note=self.rng.choice(SUSPEND_REASONS))
+        if not tl.go(tl.exp(4 * DAY)):
+            return False
+        paused = tl.t - tl.suspended_at
+        tl.stage_deadline += paused
+        tl.overall_deadline += paused
+        tl.suspended_at = None
+        payload = json.dumps({"paused_working_seconds": int(paused * 0.3)})
+        tl.move("resume", "in_progress", handler, payload=payload)
+        return True
+
+    def _reply(self, tl: Timeline, template, handle: float, handler: int, head: int) -> bool:
+        """The reply, submitted (mostly well within the handling deadline; a few late) and approved by the
+        head. False if the case stops on the way."""
+        length = (tl.stage_deadline - tl.stage_started_at) if tl.stage_deadline else handle
+        if not tl.go(tl.exp(length * 0.35, 1800)):
+            return False
+        tl.reply, tl.reply_channel, tl.is_head_approved = template["reply"], "phone", False
+        tl.move("submit_reply", "reply_submitted", handler, note=tl.reply)
+        if not tl.go(tl.exp(5 * HOUR)):
+            return False
+        tl.is_head_approved = True
+        tl.enter_stage("revisit", 2 * WORKING_DAY)
+        tl.move("approve_reply", "replied", head)
+        return True
+
+    def _revisit(self, tl: Timeline, handle: float) -> str:
+        """The citizen's verdict; an unsatisfied one reopens the case (60%, twice at most): "stopped",
+        "reopened" or "revisited"."""
+        r, ref = self.rng, self.ref
+        if not tl.go(tl.exp(20 * HOUR)):
+            return "stopped"
+        verdict = r.choices(
+            ["satisfied", "basically_satisfied", "unsatisfied", "unreachable"], [70, 18, 7, 5]
+        )[0]
+        tl.satisfaction = verdict
+        tl.is_resolved = {"satisfied": True, "basically_satisfied": True, "unsatisfied": False}.get(verdict)
+        tl.leave()
+        tl.move(
+            "revisit",
+            "revisited",
+            ref.agent,
+            note=r.choice(REVISIT_NOTES[verdict]),
+            payload=json.dumps({"verdict": verdict, "resolved": tl.is_resolved}),
+        )
+        if verdict == "unsatisfied" and tl.reopen_count < 2 and r.random() < 0.6:
+            if not tl.go(tl.exp(2 * HOUR)):
+                return "stopped"
+            tl.reopen_count += 1
+            tl.is_head_approved = False
+            tl.enter_stage("handle", handle)
+            tl.overall_deadline = tl.stage_deadline
+            tl.move("reopen", "reopened", ref.agent, note=r.choice(REOPEN_NOTES))
+            return "reopened"
+        return "revisited"
+
+    def _close(self, tl: Timeline) -> None:
+        """Closed (with a final answer after an unsatisfied revisit), archived a few weeks later."""
+        r, ref = self.rng, self.ref
         if not tl.go(tl.exp(2 * HOUR)):
             return
         tl.closed_at = tl.t
@@ -765,6 +815,21 @@ class Generator:
 
 
 NULL = "\\N"
+
+
+def _deadlines(kind: str, priority: str, is_petition: bool) -> tuple[float, float, float]:
+    """(handling, dispatch, signing) deadlines of a case in seconds, after the default policies of
+    migration 0002 (working days approximated)."""
+    if priority == "very_urgent":
+        handle, dispatch_d, sign_d = 2 * HOUR, 1800.0, 1800.0
+    elif priority == "urgent":
+        handle, dispatch_d, sign_d = 24 * HOUR, 1800.0, 1800.0
+    else:
+        handle = HANDLE_DAYS.get(kind, DEFAULT_HANDLE_DAYS) * WORKING_DAY
+        dispatch_d, sign_d = 4 * HOUR, WORKING_DAY
+    if is_petition:
+        handle = 60 * DAY
+    return handle, dispatch_d, sign_d
 
 
 def _ts_or_null(epoch: float | None) -> str:
@@ -1135,20 +1200,25 @@ def day_times(day: date, count: int, now: float, rng: random.Random) -> list[flo
     return out
 
 
-def load(params: dict, generator: Generator, plan, batch_size: int, sequences: dict[date, int]) -> dict:
-    """Generate and COPY. The main thread generates; a second thread copies the previous batch."""
-    batches: queue.Queue = queue.Queue(maxsize=2)
-    totals = {table: 0 for table in COLUMNS}
-    failure: list[BaseException] = []
-    copy_seconds = [0.0]
+class Copier:
+    """The second thread: COPY each batch the main thread hands over (a transaction a batch), so that
+    generating batch k+1 overlaps copying batch k."""
 
-    def copier() -> None:
-        connection = connect(params)
+    def __init__(self, params: dict) -> None:
+        self.params = params
+        self.batches: queue.Queue = queue.Queue(maxsize=2)
+        self.failure: list[BaseException] = []
+        self.seconds = 0.0
+        self.thread = threading.Thread(target=self.run, daemon=True)
+        self.thread.start()
+
+    def run(self) -> None:
+        connection = connect(self.params)
         cursor = connection.cursor()
         cursor.execute("SET synchronous_commit = off")
         try:
             while True:
-                item = batches.get()
+                item = self.batches.get()
                 if item is None:
                     break
                 start = time.perf_counter()
@@ -1158,42 +1228,54 @@ def load(params: dict, generator: Generator, plan, batch_size: int, sequences: d
                         f"COPY {table} ({columns}) FROM STDIN", io.BytesIO(payload), size=1 << 20
                     )
                 connection.commit()
-                copy_seconds[0] += time.perf_counter() - start
+                self.seconds += time.perf_counter() - start
         except BaseException as error:
-            failure.append(error)
-            while batches.get() is not None:  # drain so that the producer never blocks
+            self.failure.append(error)
+            while self.batches.get() is not None:  # drain so that the producer never blocks
                 pass
         finally:
             connection.close()
 
-    thread = threading.Thread(target=copier, daemon=True)
-    thread.start()
+    def put(self, item: list) -> None:
+        """Hand a batch over, unless the copier has failed (then its error is raised here)."""
+        if self.failure:
+            raise self.failure[0]
+        self.batches.put(item)
+
+    def finish(self) -> None:
+        self.batches.put(None)
+        self.thread.join()
+        if self.failure:
+            raise self.failure[0]
+
+
+def take_batch(generator: Generator, totals: dict) -> list:
+    """The generator's buffered rows as COPY payloads (table, bytes), counted in `totals`; the buffers
+    are emptied."""
+    item = []
+    for table, rows in (
+        ("complaints_case", generator.cases),
+        ("complaints_caseevent", generator.events),
+        ("complaints_caseassignment", generator.assignments),
+        ("complaints_returnrequest", [_row(row) for row in generator.returns_rows]),
+        ("complaints_extensionrequest", [_row(row) for row in generator.extension_rows]),
+    ):
+        if rows:
+            totals[table] += len(rows)
+            item.append((table, ("\n".join(rows) + "\n").encode()))
+    generator.reset_buffers()
+    return item
+
+
+def load(params: dict, generator: Generator, plan, batch_size: int, sequences: dict[date, int]) -> dict:
+    """Generate and COPY. The main thread generates; a second thread copies the previous batch."""
+    totals = {table: 0 for table in COLUMNS}
+    copier = Copier(params)
     started = time.perf_counter()
-    made = 0
+    made = in_batch = 0
     total = sum(count for _day, count in plan)
     rng = generator.rng
-    in_batch = 0
     generate_seconds = 0.0
-
-    def flush() -> None:
-        nonlocal in_batch
-        item = []
-        for table, rows in (
-            ("complaints_case", generator.cases),
-            ("complaints_caseevent", generator.events),
-            ("complaints_caseassignment", generator.assignments),
-            ("complaints_returnrequest", [_row(row) for row in generator.returns_rows]),
-            ("complaints_extensionrequest", [_row(row) for row in generator.extension_rows]),
-        ):
-            if rows:
-                totals[table] += len(rows)
-                item.append((table, ("\n".join(rows) + "\n").encode()))
-        generator.reset_buffers()
-        in_batch = 0
-        if failure:
-            raise failure[0]
-        batches.put(item)
-
     tick = time.perf_counter()
     for day, count in plan:
         if not count:
@@ -1211,7 +1293,8 @@ def load(params: dict, generator: Generator, plan, batch_size: int, sequences: d
             in_batch += 1
             if in_batch >= batch_size:
                 generate_seconds += time.perf_counter() - tick
-                flush()
+                copier.put(take_batch(generator, totals))
+                in_batch = 0
                 tick = time.perf_counter()
                 rate = made / (time.perf_counter() - started)
                 print(
@@ -1221,12 +1304,9 @@ def load(params: dict, generator: Generator, plan, batch_size: int, sequences: d
         sequences[day] = sequence
     generate_seconds += time.perf_counter() - tick
     if in_batch:
-        flush()
-    batches.put(None)
-    thread.join()
-    if failure:
-        raise failure[0]
-    print(f"   python generation {generate_seconds:.1f} s, COPY (overlapped) {copy_seconds[0]:.1f} s")
+        copier.put(take_batch(generator, totals))
+    copier.finish()
+    print(f"   python generation {generate_seconds:.1f} s, COPY (overlapped) {copier.seconds:.1f} s")
     for table, rows in totals.items():
         print(f"   {table:<30} {rows:>11,} rows")
     return totals
@@ -1272,7 +1352,7 @@ def vacuum_analyze(params: dict) -> None:
 # ---------------------------------------------------------------------------------------------
 
 
-def main() -> None:
+def parse_arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--cases", type=int, default=1_000_000, help="cases to generate (besides the demo's)")
     parser.add_argument("--days", type=int, default=730, help="spread them over this many days before today")
@@ -1282,8 +1362,54 @@ def main() -> None:
     parser.add_argument(
         "--keep-indexes", action="store_true", help="load with every index and constraint in place (slower)"
     )
-    args = parser.parse_args()
+    return parser.parse_args()
 
+
+def starting_point(cursor) -> tuple[dict[str, int], dict[date, int]]:
+    """The first free id of each loaded table and the daily sequences so far: the load appends after
+    what the demo (or an earlier run) left. Checks first that COLUMNS still matches the schema."""
+    check_columns(cursor)
+    first_ids = {}
+    for table in COLUMNS:
+        cursor.execute(f"SELECT COALESCE(max(id), 0) + 1 FROM {table}")
+        first_ids[table] = cursor.fetchone()[0]
+    cursor.execute("SELECT day, last FROM complaints_dailysequence")
+    sequences = dict(cursor.fetchall())
+    cursor.execute("SELECT count(*) FROM complaints_case")
+    print(f"cases before loading: {cursor.fetchone()[0]:,}")
+    return first_ids, sequences
+
+
+def drop_for_loading(phases: Phases, cursor) -> dict:
+    """Drop the big tables' indexes and constraints (their definitions saved), unless a killed run left
+    some dropped: then refuse, rather than save the incomplete set over the file that holds them."""
+    leftover = Path(__file__).with_name(".dropped_indexes.json")
+    if leftover.exists():
+        sys.exit(
+            f"{leftover} exists: a previous run stopped before rebuilding its indexes. "
+            "Run with --reset (or restore them from that file)."
+        )
+    return phases.run("drop indexes and constraints", capture_and_drop, cursor)
+
+
+def print_outcome(params: dict) -> None:
+    """The states the timelines ended in, the overdue open cases and the database's size."""
+    connection = connect(params)
+    cursor = connection.cursor()
+    cursor.execute("SELECT state, count(*) FROM complaints_case GROUP BY state ORDER BY count(*) DESC")
+    print("\ncases by state:", ", ".join(f"{state} {count:,}" for state, count in cursor.fetchall()))
+    cursor.execute(
+        "SELECT count(*) FROM complaints_case WHERE state IN %s AND state <> 'suspended' AND stage_deadline < now()",
+        [tuple(OPEN_STATES)],
+    )
+    print(f"overdue open cases: {cursor.fetchone()[0]:,}")
+    cursor.execute("SELECT pg_size_pretty(pg_database_size(current_database()))")
+    print(f"database size: {cursor.fetchone()[0]}")
+    connection.close()
+
+
+def main() -> None:
+    args = parse_arguments()
     url = os.environ.get("DATABASE_URL")
     if not url:
         sys.exit("Set DATABASE_URL, e.g. postgres://postgres@127.0.0.1:5432/minsheng_bench")
@@ -1303,25 +1429,8 @@ def main() -> None:
     connection = connect(params)
     connection.autocommit = True
     cursor = connection.cursor()
-    check_columns(cursor)
-    first_ids = {}
-    for table in COLUMNS:
-        cursor.execute(f"SELECT COALESCE(max(id), 0) + 1 FROM {table}")
-        first_ids[table] = cursor.fetchone()[0]
-    cursor.execute("SELECT day, last FROM complaints_dailysequence")
-    sequences = dict(cursor.fetchall())
-    cursor.execute("SELECT count(*) FROM complaints_case")
-    print(f"cases before loading: {cursor.fetchone()[0]:,}")
-
-    saved = None
-    if not args.keep_indexes:
-        leftover = Path(__file__).with_name(".dropped_indexes.json")
-        if leftover.exists():
-            sys.exit(
-                f"{leftover} exists: a previous run stopped before rebuilding its indexes. "
-                "Run with --reset (or restore them from that file)."
-            )
-        saved = phases.run("drop indexes and constraints", capture_and_drop, cursor)
+    first_ids, sequences = starting_point(cursor)
+    saved = None if args.keep_indexes else drop_for_loading(phases, cursor)
     connection.close()
 
     reference = Reference()
@@ -1337,19 +1446,7 @@ def main() -> None:
             phases.run("restore constraints (validated)", restore_constraints, params, saved)
     phases.run("sequences + DailySequence", finish_sequences, params, sequences)
     phases.run("VACUUM ANALYZE", vacuum_analyze, params)
-
-    connection = connect(params)
-    cursor = connection.cursor()
-    cursor.execute("SELECT state, count(*) FROM complaints_case GROUP BY state ORDER BY count(*) DESC")
-    print("\ncases by state:", ", ".join(f"{state} {count:,}" for state, count in cursor.fetchall()))
-    cursor.execute(
-        "SELECT count(*) FROM complaints_case WHERE state IN %s AND state <> 'suspended' AND stage_deadline < now()",
-        [tuple(OPEN_STATES)],
-    )
-    print(f"overdue open cases: {cursor.fetchone()[0]:,}")
-    cursor.execute("SELECT pg_size_pretty(pg_database_size(current_database()))")
-    print(f"database size: {cursor.fetchone()[0]}")
-    connection.close()
+    print_outcome(params)
     phases.report()
 
 

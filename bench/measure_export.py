@@ -41,7 +41,7 @@ from urllib.parse import urlencode
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
-from common import setup_django  # noqa: E402  (bench/common.py)
+from common import load_text, setup_django  # noqa: E402  (bench/common.py)
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
@@ -162,7 +162,7 @@ def run_child(options) -> dict:
     }
 
 
-def main() -> None:
+def parse_arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
     )
@@ -173,40 +173,24 @@ def main() -> None:
     parser.add_argument("--max-rows", type=int, help="raise complaints.exports.MAX_ROWS in the children")
     parser.add_argument("--save", help="the JSON file (default: bench/results/export_<timestamp>.json)")
     parser.add_argument("--child", choices=["xlsx", "csv"], help=argparse.SUPPRESS)
-    options = parser.parse_args()
+    return parser.parse_args()
 
-    if options.child:
-        print(json.dumps(run_child(options)))
-        return
 
-    setup_django()
-    from django.db import connection
+def export_in_child(options, export_format: str) -> dict:
+    """One export in a fresh process (so that one format's peak does not hide the other's)."""
+    command = [sys.executable, __file__, "--child", export_format, "--role", options.role]
+    command += ["--query", options.query]
+    if options.max_rows:
+        command += ["--max-rows", str(options.max_rows)]
+    finished = subprocess.run(command, capture_output=True, text=True, check=False)
+    if finished.returncode != 0:
+        print(finished.stdout, finished.stderr, sep="\n")
+        sys.exit(f"the {export_format} export failed (exit code {finished.returncode})")
+    return json.loads(finished.stdout.strip().splitlines()[-1])
 
-    user = export_user(options.role)
-    if options.query is None:
-        options.query, visible = choose_query(user, options.rows)
-    else:
-        visible = None
-    print(f"database: {connection.settings_dict['NAME']} ({connection.vendor})  user: {user.username}")
-    print(
-        f"cases the user sees: {visible if visible is not None else '?'}  filters: {options.query or '(none)'}"
-    )
-    load = os.getloadavg()
-    print(f"load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
-    connection.close()
 
-    results = []
-    for export_format in options.formats:
-        command = [sys.executable, __file__, "--child", export_format, "--role", options.role]
-        command += ["--query", options.query]
-        if options.max_rows:
-            command += ["--max-rows", str(options.max_rows)]
-        finished = subprocess.run(command, capture_output=True, text=True, check=False)
-        if finished.returncode != 0:
-            print(finished.stdout, finished.stderr, sep="\n")
-            sys.exit(f"the {export_format} export failed (exit code {finished.returncode})")
-        results.append(json.loads(finished.stdout.strip().splitlines()[-1]))
-
+def print_table(results: list[dict]) -> None:
+    """Size, times and memory of each format; PASS when its peak stays under TARGET_MB."""
     print()
     print(
         f"{'format':<6} {'status':>6} {'rows':>8} {'MB sent':>8} {'first byte s':>12} {'total s':>8} "
@@ -222,6 +206,8 @@ def main() -> None:
             f"{result['rss_before_request_mb']:>9.1f}  {'PASS' if result['pass'] else 'FAIL'}"
         )
 
+
+def save_results(options, visible, load, results: list[dict]) -> None:
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     path = Path(options.save) if options.save else ROOT / "bench" / "results" / f"export_{stamp}.json"
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -240,6 +226,33 @@ def main() -> None:
         )
     )
     print(f"\nwritten to {path}")
+
+
+def main() -> None:
+    options = parse_arguments()
+    if options.child:
+        print(json.dumps(run_child(options)))
+        return
+
+    setup_django()
+    from django.db import connection
+
+    user = export_user(options.role)
+    if options.query is None:
+        options.query, visible = choose_query(user, options.rows)
+    else:
+        visible = None
+    print(f"database: {connection.settings_dict['NAME']} ({connection.vendor})  user: {user.username}")
+    print(
+        f"cases the user sees: {visible if visible is not None else '?'}  filters: {options.query or '(none)'}"
+    )
+    load = os.getloadavg()
+    print(f"load average {load_text(load)}")
+    connection.close()
+
+    results = [export_in_child(options, export_format) for export_format in options.formats]
+    print_table(results)
+    save_results(options, visible, load, results)
 
 
 if __name__ == "__main__":

@@ -27,11 +27,9 @@ EXPLAIN (ANALYZE, BUFFERS) and the plan printed.
 """
 
 import argparse
-import json
 import os
-import statistics
 import sys
-import time
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlencode
@@ -39,7 +37,21 @@ from urllib.parse import urlencode
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
-from common import code_fingerprint, percentile, setup_django, unapplied_migrations  # noqa: E402  (bench/common.py)
+from common import (  # noqa: E402  (bench/common.py)
+    Samples,
+    code_fingerprint,
+    explain,
+    fetch_one,
+    is_select,
+    load_text,
+    print_header,
+    require_postgresql,
+    save_json,
+    setup_django,
+    time_requests,
+    unapplied_migrations,
+    warn_pending,
+)
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
@@ -63,7 +75,7 @@ def pick_word(shares: dict[str, float], *, low: float = 0.005, high: float = 0.0
     return min(inside, key=lambda word: abs(shares[word] - aim))
 
 
-def main() -> None:
+def parse_arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeat", type=int, default=30)
     parser.add_argument("--warmup", type=int, default=3)
@@ -80,59 +92,70 @@ def main() -> None:
     parser.add_argument("--show-sql", action="store_true", help="print every query of one request per page")
     parser.add_argument("--save", help="write the results as JSON to this file")
     parser.add_argument("--label", default="", help="a label printed with the results (e.g. 'after index X')")
-    args = parser.parse_args()
+    return parser.parse_args()
 
-    setup_django()
-    from django.conf import settings
-    from django.db import connection
-    from django.test import Client
-    from django.test.utils import CaptureQueriesContext
 
+@dataclass
+class Subjects:
+    """What the pages are requested with, taken from the data so that the script works on any generated
+    database: the handler's department, case numbers, the search words and how many cases they hit."""
+
+    department_id: int
+    numbers: list[str]
+    word: str
+    word2: str
+    word_hits: int
+    word2_hits: int
+    total_cases: int
+    total_events: int
+
+
+def case_numbers(cursor, department_id: int, count: int) -> list[str]:
+    """`count` cases of the handler's department (so that every user may see them), across the id range
+    (old and new cases: the case page must not be timed on a few cached rows)."""
+    low_id, high_id = fetch_one(cursor, "SELECT min(id), max(id) FROM complaints_case")
+    numbers = []
+    for position in range(count):
+        row = fetch_one(
+            cursor,
+            "SELECT c.number FROM complaints_case c WHERE c.id >= %s AND c.lead_department_id = %s "
+            "ORDER BY c.id LIMIT 1",
+            [low_id + (high_id - low_id) * position // count, department_id],
+        )
+        if row:
+            numbers.append(row[0])
+    return numbers
+
+
+def choose_subjects(connection, handler, args) -> Subjects:
+    """The department, case numbers and words of the run (`--word`/`--word2`, else chosen by share)."""
     from core import policy
-    from core.models import User
 
-    if connection.vendor != "postgresql":
-        sys.exit("Run against the PostgreSQL benchmark database (set DATABASE_URL).")
-
-    users = {user.username: user for user in User.objects.filter(username__in=[*args.users, "handler"])}
-    handler = users["handler"]
     (department_id,) = sorted(policy.department_ids(handler))
-
+    hits = "SELECT count(*) FROM complaints_case WHERE description LIKE %s"
     with connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM complaints_case")
-        (total_cases,) = cursor.fetchone()
-        cursor.execute("SELECT min(id), max(id) FROM complaints_case")
-        low_id, high_id = cursor.fetchone()
-        # Cases of the handler's department (so that every user may see them), across the id range.
-        numbers = []
-        count = args.repeat + args.warmup
-        for position in range(count):
-            cursor.execute(
-                "SELECT c.number FROM complaints_case c WHERE c.id >= %s AND c.lead_department_id = %s "
-                "ORDER BY c.id LIMIT 1",
-                [low_id + (high_id - low_id) * position // count, department_id],
-            )
-            row = cursor.fetchone()
-            if row:
-                numbers.append(row[0])
+        (total_cases,) = fetch_one(cursor, "SELECT count(*) FROM complaints_case")
+        numbers = case_numbers(cursor, department_id, args.repeat + args.warmup)
         shares = word_shares(cursor, THREE_CHARACTER_WORDS + TWO_CHARACTER_WORDS)
         word = args.word or pick_word({w: shares[w] for w in THREE_CHARACTER_WORDS if len(w) >= 3} or shares)
         word2 = args.word2 or pick_word({w: shares[w] for w in TWO_CHARACTER_WORDS}, high=0.1, aim=0.05)
-        cursor.execute("SELECT count(*) FROM complaints_case WHERE description LIKE %s", [f"%{word}%"])
-        (word_hits,) = cursor.fetchone()
-        cursor.execute("SELECT count(*) FROM complaints_case WHERE description LIKE %s", [f"%{word2}%"])
-        (word2_hits,) = cursor.fetchone()
-        cursor.execute("SELECT count(*) FROM complaints_caseevent")
-        (total_events,) = cursor.fetchone()
+        (word_hits,) = fetch_one(cursor, hits, [f"%{word}%"])
+        (word2_hits,) = fetch_one(cursor, hits, [f"%{word2}%"])
+        (total_events,) = fetch_one(cursor, "SELECT count(*) FROM complaints_caseevent")
+    return Subjects(department_id, numbers, word, word2, word_hits, word2_hits, total_cases, total_events)
 
+
+def page_list(args, subjects: Subjects) -> list[tuple[str, str | None, int, list[str]]]:
+    """(name, URL, target in ms, users) of the pages to time; the case page's URL (None) changes with
+    every request."""
     filtered = "/cases/?" + urlencode(
-        {"kind": "complaint", "lead_department": department_id, "state": "in_progress"}
+        {"kind": "complaint", "lead_department": subjects.department_id, "state": "in_progress"}
     )
     pages = [
         ("ledger", "/cases/", 100, args.users),
         ("filtered", filtered, 100, args.users),
-        ("search", "/cases/?" + urlencode({"q": word}), 300, args.users),
-        ("search2", "/cases/?" + urlencode({"q": word2}), 300, args.users),
+        ("search", "/cases/?" + urlencode({"q": subjects.word}), 300, args.users),
+        ("search2", "/cases/?" + urlencode({"q": subjects.word2}), 300, args.users),
         ("case", None, 100, args.users),
         (
             "inbox",
@@ -143,129 +166,158 @@ def main() -> None:
     ]
     if args.only:
         pages = [page for page in pages if page[0] in args.only]
+    return pages
 
-    print(f"database: {connection.settings_dict['NAME']}  cases: {total_cases:,}  events: {total_events:,}")
-    print(f"department: {department_id} (the handler's)   case numbers: {numbers[0]} ... {numbers[-1]}")
+
+def print_run_header(connection, subjects: Subjects, args, fingerprint: str, pending, load_before) -> None:
+    """What the numbers below depend on: the data, the words, the code and the machine's load."""
+    from django.conf import settings
+
+    total = subjects.total_cases
     print(
-        f"search word: {word!r} in {word_hits:,} cases ({word_hits / total_cases:.1%});  "
-        f"word2: {word2!r} in {word2_hits:,} ({word2_hits / total_cases:.1%})"
+        f"database: {connection.settings_dict['NAME']}  cases: {total:,}  events: {subjects.total_events:,}"
     )
-    fingerprint = code_fingerprint()
-    pending = unapplied_migrations(connection)
-    load_before = os.getloadavg()
+    print(
+        f"department: {subjects.department_id} (the handler's)   case numbers: {subjects.numbers[0]} ... "
+        f"{subjects.numbers[-1]}"
+    )
+    print(
+        f"search word: {subjects.word!r} in {subjects.word_hits:,} cases ({subjects.word_hits / total:.1%});  "
+        f"word2: {subjects.word2!r} in {subjects.word2_hits:,} ({subjects.word2_hits / total:.1%})"
+    )
     print(f"repeat {args.repeat} after {args.warmup} warm-ups; DEBUG={settings.DEBUG}  {args.label}")
-    print(
-        f"code fingerprint {fingerprint}; load average {load_before[0]:.2f} {load_before[1]:.2f} {load_before[2]:.2f}"
-    )
-    if pending:
-        print(f"WARNING: migrations not applied to this database: {', '.join(pending)}")
+    print(f"code fingerprint {fingerprint}; load average {load_text(load_before)}")
+    warn_pending(pending)
     print()
+
+
+def log_in(users: dict, pages) -> dict:
+    """A test client per user, signed in with force_login (the log-in itself is not measured)."""
+    from django.test import Client
 
     clients = {}
     for name in {user for *_rest, page_users in pages for user in page_users}:
         client = Client()
         client.force_login(users[name])
         clients[name] = client
+    return clients
 
+
+TABLE_HEADER = (
+    f"{'page':<9} {'user':<8} {'median':>8} {'p90':>8} {'min':>8} {'queries':>7} {'status':>6}  "
+    "target   result  load"
+)
+
+
+def page_result(page: str, name: str, url: str | None, target: int, samples: Samples) -> dict:
+    """Print the page's row of the table; return it for the summary, EXPLAIN and the JSON."""
+    ok = samples.ok(target)
+    print(
+        f"{page:<9} {name:<8} {samples.median:>8.1f} {samples.p90:>8.1f} {min(samples.times):>8.1f} "
+        f"{samples.query_range():>7} {samples.status_text():>6}  <{target:<4}   {'PASS' if ok else 'FAIL'}  "
+        f"{os.getloadavg()[0]:4.1f}",
+        flush=True,
+    )
+    return {
+        "page": page,
+        "user": name,
+        "url": url or "/cases/<number>/",
+        "median_ms": round(samples.median, 1),
+        "p90_ms": round(samples.p90, 1),
+        "min_ms": round(min(samples.times), 1),
+        "load": round(os.getloadavg()[0], 2),
+        "queries": max(samples.counts),
+        "status": sorted(samples.statuses),
+        "target_ms": target,
+        "pass": ok,
+        "slowest": samples.slowest,
+    }
+
+
+def time_pages(connection, clients: dict, pages, numbers: list[str], args) -> list[dict]:
+    """Every page as every one of its users: `--warmup` untimed then `--repeat` timed requests."""
+    print_header(TABLE_HEADER)
     results = []
-    header = f"{'page':<9} {'user':<8} {'median':>8} {'p90':>8} {'min':>8} {'queries':>7} {'status':>6}  target   result  load"
-    print(header)
-    print("-" * len(header))
     for page, url, target, page_users in pages:
+        urls = [
+            url or f"/cases/{numbers[index % len(numbers)]}/" for index in range(args.warmup + args.repeat)
+        ]
         for name in page_users:
-            client = clients[name]
-            times, query_counts, statuses = [], [], set()
-            slowest_request = None
-            for index in range(args.warmup + args.repeat):
-                request_url = url or f"/cases/{numbers[index % len(numbers)]}/"
-                with CaptureQueriesContext(connection) as captured:
-                    start = time.perf_counter()
-                    response = client.get(request_url)
-                    elapsed = time.perf_counter() - start
-                if index < args.warmup:
-                    continue
-                times.append(elapsed * 1000)
-                query_counts.append(len(captured.captured_queries))
-                statuses.add(response.status_code)
-                if slowest_request is None or elapsed * 1000 > slowest_request[0]:
-                    slowest_request = (elapsed * 1000, request_url, list(captured.captured_queries))
-            median, p90 = statistics.median(times), percentile(times, 0.9)
-            ok = median < target and statuses == {200}
-            queries = f"{min(query_counts)}" + (
-                f"-{max(query_counts)}" if max(query_counts) != min(query_counts) else ""
-            )
-            print(
-                f"{page:<9} {name:<8} {median:>8.1f} {p90:>8.1f} {min(times):>8.1f} {queries:>7} "
-                f"{','.join(map(str, sorted(statuses))):>6}  <{target:<4}   {'PASS' if ok else 'FAIL'}  "
-                f"{os.getloadavg()[0]:4.1f}",
-                flush=True,
-            )
-            results.append(
-                {
-                    "page": page,
-                    "user": name,
-                    "url": url or "/cases/<number>/",
-                    "median_ms": round(median, 1),
-                    "p90_ms": round(p90, 1),
-                    "min_ms": round(min(times), 1),
-                    "load": round(os.getloadavg()[0], 2),
-                    "queries": max(query_counts),
-                    "status": sorted(statuses),
-                    "target_ms": target,
-                    "pass": ok,
-                    "slowest": slowest_request,
-                }
-            )
+            samples = time_requests(connection, clients[name], urls, args.warmup)
+            results.append(page_result(page, name, url, target, samples))
+    return results
 
+
+def explain_slowest(connection, results: list[dict], args) -> None:
+    """The slowest request's queries of the failing pages (of every page with --explain-all or
+    --show-sql), and the plan of its slowest SELECT: where a page's time goes."""
+    chosen = results if (args.explain_all or args.show_sql) else [r for r in results if not r["pass"]]
+    for result in chosen:
+        elapsed, request_url, queries = result["slowest"]
+        print(
+            f"\n=== {result['page']} as {result['user']}: {request_url}  (slowest request {elapsed:.1f} ms)"
+        )
+        ordered = sorted(queries, key=lambda q: float(q["time"]), reverse=True)
+        listing = queries if args.show_sql else ordered[:3]
+        for query in listing:
+            print(f"  {float(query['time']) * 1000:7.1f} ms  {query['sql'][:2000]}")
+        if (args.explain or args.explain_all) and is_select(ordered[0]["sql"]):
+            plan = explain(connection, ordered[0]["sql"])
+            print("  --- EXPLAIN (ANALYZE, BUFFERS) of the slowest query:")
+            for line in plan:
+                print("  " + line)
+
+
+def save_results(path: str, args, subjects: Subjects, run: dict, results: list[dict]) -> None:
+    """The JSON that compare_results.py puts side by side (without the captured SQL)."""
+    for result in results:
+        result.pop("slowest", None)
+    save_json(
+        path,
+        {
+            "when": datetime.now(UTC).isoformat(timespec="seconds"),
+            "label": args.label,
+            "code": run["fingerprint"],
+            "pending_migrations": run["pending"],
+            "load": run["load"],
+            "cases": subjects.total_cases,
+            "events": subjects.total_events,
+            "word": subjects.word,
+            "word_hits": subjects.word_hits,
+            "word2": subjects.word2,
+            "word2_hits": subjects.word2_hits,
+            "department": subjects.department_id,
+            "results": results,
+        },
+    )
+    print(f"saved {path}")
+
+
+def main() -> None:
+    args = parse_arguments()
+    setup_django()
+    from django.db import connection
+
+    from core.models import User
+
+    require_postgresql(connection)
+    users = {user.username: user for user in User.objects.filter(username__in=[*args.users, "handler"])}
+    subjects = choose_subjects(connection, users["handler"], args)
+    pages = page_list(args, subjects)
+    fingerprint, pending, load_before = code_fingerprint(), unapplied_migrations(connection), os.getloadavg()
+    print_run_header(connection, subjects, args, fingerprint, pending, load_before)
+
+    clients = log_in(users, pages)
+    results = time_pages(connection, clients, pages, subjects.numbers, args)
     failing = [r for r in results if not r["pass"]]
     load_after = os.getloadavg()
     print(f"\n{len(results) - len(failing)} of {len(results)} PASS   (load average now {load_after[0]:.2f})")
 
     if args.show_sql or args.explain or args.explain_all:
-        chosen = results if (args.explain_all or args.show_sql) else failing
-        for result in chosen:
-            _elapsed, request_url, queries = result["slowest"]
-            print(
-                f"\n=== {result['page']} as {result['user']}: {request_url}  (slowest request {_elapsed:.1f} ms)"
-            )
-            ordered = sorted(queries, key=lambda q: float(q["time"]), reverse=True)
-            listing = queries if args.show_sql else ordered[:3]
-            for query in listing:
-                print(f"  {float(query['time']) * 1000:7.1f} ms  {query['sql'][:2000]}")
-            if args.explain or args.explain_all:
-                sql = ordered[0]["sql"]
-                if sql.lstrip().upper().startswith("SELECT"):
-                    with connection.cursor() as cursor:
-                        cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql)
-                        print("  --- EXPLAIN (ANALYZE, BUFFERS) of the slowest query:")
-                        for (line,) in cursor.fetchall():
-                            print("  " + line)
-
+        explain_slowest(connection, results, args)
     if args.save:
-        for result in results:
-            result.pop("slowest", None)
-        Path(args.save).write_text(
-            json.dumps(
-                {
-                    "when": datetime.now(UTC).isoformat(timespec="seconds"),
-                    "label": args.label,
-                    "code": fingerprint,
-                    "pending_migrations": pending,
-                    "load": [load_before, load_after],
-                    "cases": total_cases,
-                    "events": total_events,
-                    "word": word,
-                    "word_hits": word_hits,
-                    "word2": word2,
-                    "word2_hits": word2_hits,
-                    "department": department_id,
-                    "results": results,
-                },
-                ensure_ascii=False,
-                indent=1,
-            )
-        )
-        print(f"saved {args.save}")
+        run = {"fingerprint": fingerprint, "pending": pending, "load": [load_before, load_after]}
+        save_results(args.save, args, subjects, run, results)
 
 
 if __name__ == "__main__":

@@ -32,15 +32,17 @@ slowest request of each look-up; ``--save`` writes JSON.
 """
 
 import argparse
-import json
 import os
 import re
 import statistics
 import sys
 import time
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlencode
+
+import common  # bench/common.py (this script's folder; it imports nothing of the application)
 
 BENCH = Path(__file__).resolve().parent
 LOOKUPS = ("history_phone", "history_id", "repeats", "reception")
@@ -162,11 +164,12 @@ class DecryptCounter:
         self.calls, self.seconds = 0, 0.0
 
 
-def main() -> None:
-    args = arguments()
+def use_checkout(args) -> Path:
+    """Set Django up on the checkout to measure (`--code`, else this one) and return its folder.
+
+    Another checkout on the path would shadow the code measured: keep only `code`, then bench/ for
+    common.py, and work from `code` (Celery's Django fix-up puts the working directory first on the path)."""
     code = Path(args.code).resolve() if args.code else BENCH.parent
-    # Another checkout on the path would shadow the code measured: keep only `code`, then bench/ for
-    # common.py, and work from `code` (Celery's Django fix-up puts the working directory first on the path).
     if args.save:
         args.save = str(Path(args.save).resolve())
     os.chdir(code)
@@ -183,50 +186,47 @@ def main() -> None:
 
     common.ROOT = code  # the fingerprint of the code measured
     common.setup_django()
-    from django.conf import settings
     from django.db import connection
-    from django.test import Client
-    from django.test.utils import CaptureQueriesContext
 
-    from core import policy
-    from core.models import User
-
-    if connection.vendor != "postgresql":
-        sys.exit("Run against the PostgreSQL benchmark database (set DATABASE_URL).")
+    common.require_postgresql(connection)
     if not Path(sys.modules["config"].__file__).resolve().is_relative_to(code):
         sys.exit(f"config imported from {sys.modules['config'].__file__}, not from {code}")
+    return code
 
+
+def choose_subjects(args, per_page: int) -> tuple[list[str], list[dict], list[dict]]:
+    """The look-ups to run and the citizens and visitors they are for (one a request), chosen before
+    timing; the reception page is left out when too few visitors have earlier visits."""
     lookups = [name for name in LOOKUPS if not args.only or name in args.only]
-    per_page = args.warmup + args.repeat
     citizens = pick_citizens(per_page) if set(lookups) - {"reception"} else []
     visitors = pick_visitors(per_page) if "reception" in lookups else []
     if "reception" in lookups and len(visitors) < per_page:
         print(f"reception: only {len(visitors)} visitors with earlier visits: page left out")
         lookups.remove("reception")
+    return lookups, citizens, visitors
+
+
+def log_in(args) -> tuple[dict, dict]:
+    """The users, and a test client signed in (force_login) for each one who makes requests."""
+    from django.test import Client
+
+    from core.models import User
 
     users = {u.username: u for u in User.objects.filter(username__in=[args.user, "clerk", *LEDGER_USERS])}
     clients = {}
     for name in {args.user, "clerk", *(LEDGER_USERS if args.ledger else ())}:
         clients[name] = Client()
         clients[name].force_login(users[name])
-    anonymous = Client()
+    return users, clients
 
-    pages: dict[str, tuple[Client, list[str], str | None]] = {
-        "healthz": (anonymous, ["/healthz"] * per_page, None)
-    }
-    if "history_phone" in lookups:
-        pages["history_phone"] = (
-            clients[args.user],
-            [f"/cases/history/?{urlencode({'citizen_phone': c['phone']})}" for c in citizens],
-            "number",
-        )
-    if "history_id" in lookups:
-        pages["history_id"] = (
-            clients[args.user],
-            [f"/cases/history/?{urlencode({'citizen_id_number': c['id_number']})}" for c in citizens],
-            "number",
-        )
-    if "repeats" in lookups:
+
+def lookup_urls(name: str, citizens: list[dict], visitors: list[dict]) -> list[str]:
+    """The URLs of look-up `name`, one citizen (or visitor) a request."""
+    if name == "history_phone":
+        return [f"/cases/history/?{urlencode({'citizen_phone': c['phone']})}" for c in citizens]
+    if name == "history_id":
+        return [f"/cases/history/?{urlencode({'citizen_id_number': c['id_number']})}" for c in citizens]
+    if name == "repeats":
         query = [
             {
                 "citizen_phone": c["phone"],
@@ -236,16 +236,27 @@ def main() -> None:
             }
             for c in citizens
         ]
-        pages["repeats"] = (clients[args.user], [f"/cases/history/?{urlencode(q)}" for q in query], "number")
-    if "reception" in lookups:
-        pages["reception"] = (
-            clients["clerk"],
-            [
-                f"/reception/history/?{urlencode({'id_number': v['id_number'], 'phone': v['phone'], 'group_size': 1})}"
-                for v in visitors
-            ],
-            None,
-        )
+        return [f"/cases/history/?{urlencode(q)}" for q in query]
+    return [
+        f"/reception/history/?{urlencode({'id_number': v['id_number'], 'phone': v['phone'], 'group_size': 1})}"
+        for v in visitors
+    ]
+
+
+def page_list(args, lookups, citizens, visitors, per_page: int) -> dict[str, tuple]:
+    """name -> (client, the URL of each request, "number" if the response must show the citizen's case):
+    /healthz first (the reference), the look-ups, then the ledger pages with --ledger."""
+    from django.test import Client
+
+    from core import policy
+
+    users, clients = log_in(args)
+    pages = {"healthz": (Client(), ["/healthz"] * per_page, None)}
+    for name in LOOKUPS:
+        if name in lookups:
+            client = clients["clerk"] if name == "reception" else clients[args.user]
+            check = None if name == "reception" else "number"
+            pages[name] = (client, lookup_urls(name, citizens, visitors), check)
     if args.ledger:
         (department,) = sorted(policy.department_ids(users["handler"]))
         filtered = "/cases/?" + urlencode(
@@ -254,20 +265,28 @@ def main() -> None:
         for name in LEDGER_USERS:
             pages[f"ledger/{name}"] = (clients[name], ["/cases/"] * per_page, None)
             pages[f"filtered/{name}"] = (clients[name], [filtered] * per_page, None)
+    return pages
 
+
+def database_facts(connection) -> dict:
+    facts = {}
     with connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM complaints_case")
-        (total_cases,) = cursor.fetchone()
-        cursor.execute("SELECT count(*) FROM reception_visit")
-        (total_visits,) = cursor.fetchone()
-        cursor.execute("SHOW server_version")
-        (server_version,) = cursor.fetchone()
-    fingerprint = common.code_fingerprint("hotline", "reception")
-    pending = common.unapplied_migrations(connection)
-    decrypts = DecryptCounter()
-    load_before = os.getloadavg()
+        for key, sql in (
+            ("cases", "SELECT count(*) FROM complaints_case"),
+            ("visits", "SELECT count(*) FROM reception_visit"),
+            ("postgresql", "SHOW server_version"),
+        ):
+            cursor.execute(sql)
+            (facts[key],) = cursor.fetchone()
+    return facts
+
+
+def print_run_header(connection, code: Path, facts: dict, run: dict, decrypts, args) -> None:
+    """What the numbers below depend on: the checkout, the data, the code and the machine's load."""
+    from django.conf import settings
+
     print(
-        f"code {code}; database {connection.settings_dict['NAME']}: {total_cases:,} cases, {total_visits:,} visits"
+        f"code {code}; database {connection.settings_dict['NAME']}: {facts['cases']:,} cases, {facts['visits']:,} visits"
     )
     print(
         f"look-ups as {args.user} (reception as clerk); {args.repeat} rounds after {args.warmup} warm-ups, pages "
@@ -275,128 +294,151 @@ def main() -> None:
         f"{args.label}"
     )
     print(
-        f"code fingerprint {fingerprint}; load average {load_before[0]:.2f} {load_before[1]:.2f} "
-        f"{load_before[2]:.2f}; {os.cpu_count()} cores; PostgreSQL {server_version}"
+        f"code fingerprint {run['fingerprint']}; load average {common.load_text(run['load'][0])}; "
+        f"{os.cpu_count()} cores; PostgreSQL {facts['postgresql']}"
     )
-    if pending:
-        print(f"WARNING: migrations not applied to this database: {', '.join(pending)}")
+    common.warn_pending(run["pending"])
     print()
 
-    samples = {name: {"ms": [], "sql": [], "queries": [], "decrypts": [], "decrypt_ms": []} for name in pages}
-    statuses = {name: set() for name in pages}
-    found = {name: 0 for name in pages}
-    slowest: dict[str, tuple] = {}
-    for index in range(per_page):
+
+@dataclass
+class LookupSamples(common.Samples):
+    """A page's timed requests, with the decryptions inside each and how many showed the citizen's case."""
+
+    decrypts: list[int] = field(default_factory=list)
+    decrypt_ms: list[float] = field(default_factory=list)
+    found: int = 0
+
+
+def time_round_robin(connection, pages: dict, citizens: list[dict], decrypts, warmup: int) -> dict:
+    """Every page once per round (so /healthz sees the same load as the look-ups); the first `warmup`
+    rounds untimed."""
+    samples = {name: LookupSamples() for name in pages}
+    rounds = len(pages["healthz"][1])
+    for index in range(rounds):
         for name, (client, urls, check) in pages.items():
             url = urls[index]
             decrypts.reset()
-            with CaptureQueriesContext(connection) as captured:
-                start = time.perf_counter()
-                response = client.get(url)
-                elapsed = (time.perf_counter() - start) * 1000
-            if index < args.warmup:
+            elapsed, response, queries = common.timed_get(connection, client, url)
+            if index < warmup:
                 continue
             sample = samples[name]
-            sample["ms"].append(elapsed)
-            sample["sql"].append(sum(float(q["time"]) for q in captured.captured_queries) * 1000)
-            sample["queries"].append(len(captured.captured_queries))
-            sample["decrypts"].append(decrypts.calls)
-            sample["decrypt_ms"].append(decrypts.seconds * 1000)
-            statuses[name].add(response.status_code)
+            sample.add(elapsed, response.status_code, url, queries, common.sql_ms(queries))
+            sample.decrypts.append(decrypts.calls)
+            sample.decrypt_ms.append(decrypts.seconds * 1000)
             if check == "number" and citizens[index]["number"] in response.content.decode():
-                found[name] += 1
-            if name not in slowest or elapsed > slowest[name][0]:
-                slowest[name] = (elapsed, url, list(captured.captured_queries))
+                sample.found += 1
+    return samples
 
-    reference = statistics.median(samples["healthz"]["ms"])
-    header = (
-        f"{'page':<17} {'median':>7} {'p90':>7} {'min':>7} {'×healthz':>8} {'sql med':>7} {'queries':>7} "
-        f"{'decrypt':>7} {'dec ms':>6} {'found':>6} {'status':>6}  target  result"
+
+TABLE_HEADER = (
+    f"{'page':<17} {'median':>7} {'p90':>7} {'min':>7} {'×healthz':>8} {'sql med':>7} {'queries':>7} "
+    f"{'decrypt':>7} {'dec ms':>6} {'found':>6} {'status':>6}  target  result"
+)
+
+
+def page_result(name: str, page: tuple, sample: LookupSamples, reference: float, args) -> dict:
+    """Print the page's row (its median also as a multiple of /healthz's); return it for the JSON."""
+    times = sample.times
+    median, p90 = sample.median, sample.p90
+    targeted = name in TARGETED
+    checked = page[2] == "number"
+    ok = sample.ok(args.target)
+    if checked:
+        ok = ok and sample.found == len(times)
+    shown_found = f"{sample.found}/{len(times)}" if checked else "-"
+    print(
+        f"{name:<17} {median:>7.1f} {p90:>7.1f} {min(times):>7.1f} {median / reference:>8.1f} "
+        f"{sample.sql_median:>7.1f} {sample.query_range():>7} {statistics.median(sample.decrypts):>7.0f} "
+        f"{statistics.median(sample.decrypt_ms):>6.1f} {shown_found:>6} "
+        f"{sample.status_text():>6}  {f'<{args.target:g}' if targeted else '-':<6}  {common.verdict(ok, targeted)}"
     )
-    print(header)
-    print("-" * len(header))
-    results = []
-    for name, sample in samples.items():
-        times = sample["ms"]
-        median, p90 = statistics.median(times), common.percentile(times, 0.9)
-        targeted = name in TARGETED
-        ok = median < args.target and statuses[name] == {200}
-        if pages[name][2] == "number":
-            ok = ok and found[name] == len(times)
-        verdict = ("PASS" if ok else "FAIL") if targeted else "report"
-        queries = f"{min(sample['queries'])}" + (
-            f"-{max(sample['queries'])}" if max(sample["queries"]) != min(sample["queries"]) else ""
-        )
-        shown_found = f"{found[name]}/{len(times)}" if pages[name][2] == "number" else "-"
-        print(
-            f"{name:<17} {median:>7.1f} {p90:>7.1f} {min(times):>7.1f} {median / reference:>8.1f} "
-            f"{statistics.median(sample['sql']):>7.1f} {queries:>7} {statistics.median(sample['decrypts']):>7.0f} "
-            f"{statistics.median(sample['decrypt_ms']):>6.1f} {shown_found:>6} "
-            f"{','.join(map(str, sorted(statuses[name]))):>6}  {f'<{args.target:g}' if targeted else '-':<6}  {verdict}"
-        )
-        results.append(
-            {
-                "page": name,
-                "url": pages[name][1][args.warmup].split("?")[0],
-                "median_ms": round(median, 1),
-                "p90_ms": round(p90, 1),
-                "min_ms": round(min(times), 1),
-                "ratio_to_healthz": round(median / reference, 2),
-                "sql_median_ms": round(statistics.median(sample["sql"]), 1),
-                "queries": max(sample["queries"]),
-                "decrypts_median": statistics.median(sample["decrypts"]),
-                "decrypt_ms_median": round(statistics.median(sample["decrypt_ms"]), 2),
-                "found": found[name] if pages[name][2] == "number" else None,
-                "status": sorted(statuses[name]),
-                "target_ms": args.target if targeted else None,
-                "pass": ok if targeted else None,
-            }
-        )
+    return {
+        "page": name,
+        "url": page[1][args.warmup].split("?")[0],
+        "median_ms": round(median, 1),
+        "p90_ms": round(p90, 1),
+        "min_ms": round(min(times), 1),
+        "ratio_to_healthz": round(median / reference, 2),
+        "sql_median_ms": round(sample.sql_median, 1),
+        "queries": max(sample.counts),
+        "decrypts_median": statistics.median(sample.decrypts),
+        "decrypt_ms_median": round(statistics.median(sample.decrypt_ms), 2),
+        "found": sample.found if checked else None,
+        "status": sorted(sample.statuses),
+        "target_ms": args.target if targeted else None,
+        "pass": ok if targeted else None,
+    }
+
+
+def print_table(pages: dict, samples: dict, args) -> tuple[list[dict], float]:
+    """The table of every page; returns its rows and /healthz's median (the reference)."""
+    reference = samples["healthz"].median
+    common.print_header(TABLE_HEADER)
+    results = [page_result(name, pages[name], sample, reference, args) for name, sample in samples.items()]
+    return results, reference
+
+
+def explain_lookups(connection, lookups: list[str], samples: dict) -> None:
+    """The plans of the SELECTs of each look-up's slowest request, with the looked-up values masked."""
+    for name in lookups:
+        elapsed, _url, queries = samples[name].slowest
+        print(f"\n=== {name}: slowest request {elapsed:.1f} ms, {len(queries)} queries")
+        # Keep the look-up values (hashes, or plain numbers on the earlier code) out of the log.
+        common.print_request_plans(connection, queries, mask=masked)
+
+
+def save_results(path: str, args, code: Path, facts: dict, run: dict, reference: float, results) -> None:
+    common.save_json(
+        path,
+        {
+            "when": datetime.now(UTC).isoformat(timespec="seconds"),
+            "label": args.label,
+            "code_dir": str(code),
+            "code": run["fingerprint"],
+            "pending_migrations": run["pending"],
+            "load": run["load"],
+            "postgresql": facts["postgresql"],
+            "cores": os.cpu_count(),
+            "cases": facts["cases"],
+            "visits": facts["visits"],
+            "healthz_median_ms": round(reference, 2),
+            "results": results,
+        },
+    )
+    print(f"saved {path}")
+
+
+def main() -> None:
+    args = arguments()
+    code = use_checkout(args)
+    from django.db import connection
+
+    per_page = args.warmup + args.repeat
+    lookups, citizens, visitors = choose_subjects(args, per_page)
+    pages = page_list(args, lookups, citizens, visitors, per_page)
+    facts = database_facts(connection)
+    run = {
+        "fingerprint": common.code_fingerprint("hotline", "reception"),
+        "pending": common.unapplied_migrations(connection),
+    }
+    decrypts = DecryptCounter()
+    run["load"] = [os.getloadavg()]
+    print_run_header(connection, code, facts, run, decrypts, args)
+
+    samples = time_round_robin(connection, pages, citizens, decrypts, args.warmup)
+    results, reference = print_table(pages, samples, args)
     load_after = os.getloadavg()
+    run["load"].append(load_after)
     targeted_results = [r for r in results if r["pass"] is not None]
     print(
         f"\nlook-ups: {sum(r['pass'] for r in targeted_results)} of {len(targeted_results)} PASS   "
-        f"(load average now {load_after[0]:.2f} {load_after[1]:.2f} {load_after[2]:.2f})"
+        f"(load average now {common.load_text(load_after)})"
     )
-
     if args.explain:
-        for name in lookups:
-            elapsed, url, queries = slowest[name]
-            print(f"\n=== {name}: slowest request {elapsed:.1f} ms, {len(queries)} queries")
-            for query in sorted(queries, key=lambda q: float(q["time"]), reverse=True):
-                sql = query["sql"]
-                if not sql.lstrip().upper().startswith("SELECT") or "django_session" in sql:
-                    continue
-                with connection.cursor() as cursor:
-                    cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql)
-                    plan = [line for (line,) in cursor.fetchall()]
-                # Keep the look-up values (hashes, or plain numbers on the earlier code) out of the log.
-                print(f"\n  --- {float(query['time']) * 1000:.1f} ms in the request: {masked(sql[:300])}")
-                for line in plan:
-                    print("  " + masked(line))
-
+        explain_lookups(connection, lookups, samples)
     if args.save:
-        Path(args.save).write_text(
-            json.dumps(
-                {
-                    "when": datetime.now(UTC).isoformat(timespec="seconds"),
-                    "label": args.label,
-                    "code_dir": str(code),
-                    "code": fingerprint,
-                    "pending_migrations": pending,
-                    "load": [load_before, load_after],
-                    "postgresql": server_version,
-                    "cores": os.cpu_count(),
-                    "cases": total_cases,
-                    "visits": total_visits,
-                    "healthz_median_ms": round(reference, 2),
-                    "results": results,
-                },
-                ensure_ascii=False,
-                indent=1,
-            )
-        )
-        print(f"saved {args.save}")
+        save_results(args.save, args, code, facts, run, reference, results)
 
 
 if __name__ == "__main__":

@@ -28,12 +28,10 @@ the request, the number of queries, and PASS/FAIL for the look-ups (median under
 """
 
 import argparse
-import json
 import os
 import re
 import statistics
 import sys
-import time
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlencode
@@ -41,7 +39,21 @@ from urllib.parse import urlencode
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
-from common import code_fingerprint, percentile, setup_django, unapplied_migrations  # noqa: E402  (bench/common.py)
+from common import (  # noqa: E402  (bench/common.py)
+    Samples,
+    code_fingerprint,
+    fetch_one,
+    load_text,
+    print_header,
+    print_request_plans,
+    require_postgresql,
+    save_json,
+    setup_django,
+    time_requests,
+    unapplied_migrations,
+    verdict,
+    warn_pending,
+)
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
@@ -116,7 +128,7 @@ def busiest_recent_day(cursor):
     return cursor.fetchone()
 
 
-def main() -> None:
+def parse_arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeat", type=int, default=30)
     parser.add_argument("--warmup", type=int, default=3)
@@ -133,71 +145,88 @@ def main() -> None:
     parser.add_argument("--show-sql", action="store_true", help="print the queries of the slowest request")
     parser.add_argument("--save", help="write the results as JSON to this file")
     parser.add_argument("--label", default="", help="a label printed with the results")
-    args = parser.parse_args()
+    return parser.parse_args()
 
-    setup_django()
-    from django.conf import settings
-    from django.db import connection
-    from django.test import Client
-    from django.test.utils import CaptureQueriesContext
 
-    from complaints import demo_content
-    from complaints.models import Category
-    from core.models import User
-
-    if connection.vendor != "postgresql":
-        sys.exit("Run against the PostgreSQL benchmark database (set DATABASE_URL).")
-
-    pages = [name for name in LOOKUPS + BOARDS if not args.only or name in args.only]
-    per_page = args.warmup + args.repeat
-    lookups = [name for name in pages if name in LOOKUPS]
+def read_subjects(connection, lookups: list[str], per_page: int, min_visits: int) -> dict:
+    """The register's size, the people to look up (one a request) and the board's day and room, chosen
+    before timing."""
     with connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM complaints_case")
-        (total_cases,) = cursor.fetchone()
-        cursor.execute("SELECT count(*), count(DISTINCT visit_date) FROM reception_visit")
-        total_visits, visit_days = cursor.fetchone()
-        cursor.execute("SELECT min(id) FROM reception_receptionroom WHERE is_active")
-        (room_id,) = cursor.fetchone()
-        people = pick_people(cursor, per_page * len(lookups), min_visits=args.min_visits) if lookups else []
-        day, day_visits = busiest_recent_day(cursor)
-        cursor.execute(
-            "SELECT count(*) FROM reception_visit WHERE visit_date = %s AND room_id = %s", [day, room_id]
+        (total_cases,) = fetch_one(cursor, "SELECT count(*) FROM complaints_case")
+        total_visits, visit_days = fetch_one(
+            cursor, "SELECT count(*), count(DISTINCT visit_date) FROM reception_visit"
         )
-        (room_visits,) = cursor.fetchone()
-        cursor.execute("SELECT count(*) FROM reception_visit WHERE visit_date = current_date")
-        (today_visits,) = cursor.fetchone()
-        cursor.execute("SHOW server_version")
-        (server_version,) = cursor.fetchone()
+        (room_id,) = fetch_one(cursor, "SELECT min(id) FROM reception_receptionroom WHERE is_active")
+        people = pick_people(cursor, per_page * len(lookups), min_visits=min_visits) if lookups else []
+        day, day_visits = busiest_recent_day(cursor)
+        (room_visits,) = fetch_one(
+            cursor,
+            "SELECT count(*) FROM reception_visit WHERE visit_date = %s AND room_id = %s",
+            [day, room_id],
+        )
+        (today_visits,) = fetch_one(
+            cursor, "SELECT count(*) FROM reception_visit WHERE visit_date = current_date"
+        )
+        (server_version,) = fetch_one(cursor, "SHOW server_version")
+    return {
+        "total_cases": total_cases,
+        "total_visits": total_visits,
+        "visit_days": visit_days,
+        "room_id": room_id,
+        "people": people,
+        "day": day,
+        "day_visits": day_visits,
+        "room_visits": room_visits,
+        "today_visits": today_visits,
+        "server_version": server_version,
+    }
+
+
+def lookup_url(name: str, person: dict, codes: dict) -> str:
+    """The look-up `name` for `person`: what the registration form sends while the clerk types."""
+    from complaints import demo_content
+
+    query = {"group_size": 1}
+    if name in ("both", "id", "form"):
+        query["id_number"] = person["id_number"]
+    if name in ("both", "phone", "form"):
+        query["phone"] = person["phone"]
+    if name == "form":
+        templates = demo_content.CASE_TEMPLATES.get(codes.get(person["category"]), [])
+        query["category"] = person["category"] or ""
+        query["reason"] = (
+            templates[0]["description"][:60] if templates else "水费阶梯计价有异议，要求当面说明"
+        )
+    return "/reception/history/?" + urlencode(query)
+
+
+def page_urls(lookups: list[str], per_page: int, subjects: dict) -> dict[str, list[str]]:
+    """The URLs of every request of every page: a different person for each look-up request, the same
+    board every time."""
+    from complaints.models import Category
 
     codes = {category.pk: category.code for category in Category.objects.all()}
+    people = subjects["people"]
     urls: dict[str, list[str]] = {}
     for index, name in enumerate(lookups):
         chosen = people[index * per_page : (index + 1) * per_page]
-        urls[name] = []
-        for person in chosen:
-            query = {"group_size": 1}
-            if name in ("both", "id", "form"):
-                query["id_number"] = person["id_number"]
-            if name in ("both", "phone", "form"):
-                query["phone"] = person["phone"]
-            if name == "form":
-                templates = demo_content.CASE_TEMPLATES.get(codes.get(person["category"]), [])
-                query["category"] = person["category"] or ""
-                query["reason"] = (
-                    templates[0]["description"][:60] if templates else "水费阶梯计价有异议，要求当面说明"
-                )
-            urls[name].append("/reception/history/?" + urlencode(query))
+        urls[name] = [lookup_url(name, person, codes) for person in chosen]
+    day, room_id = subjects["day"], subjects["room_id"]
     urls["board"] = [f"/reception/?date={day:%Y-%m-%d}"] * per_page
     urls["board_room"] = [f"/reception/?date={day:%Y-%m-%d}&room={room_id}"] * per_page
     urls["board_today"] = ["/reception/"] * per_page
+    return urls
 
-    fingerprint = code_fingerprint("reception")
-    pending = unapplied_migrations(connection)
-    load_before = os.getloadavg()
+
+def print_run_header(connection, subjects: dict, args, fingerprint: str, pending, load_before) -> None:
+    """What the numbers below depend on: the data, the people looked up, the code and the machine's load."""
+    from django.conf import settings
+
     print(
-        f"database: {connection.settings_dict['NAME']} (PostgreSQL {server_version})  cases: {total_cases:,}  "
-        f"visits: {total_visits:,} over {visit_days} days"
+        f"database: {connection.settings_dict['NAME']} (PostgreSQL {subjects['server_version']})  "
+        f"cases: {subjects['total_cases']:,}  visits: {subjects['total_visits']:,} over {subjects['visit_days']} days"
     )
+    people = subjects["people"]
     if people:
         visits = [p["visits"] for p in people]
         cases = [p["cases"] for p in people]
@@ -206,131 +235,133 @@ def main() -> None:
             f"cases each median {statistics.median(cases):g} (max {max(cases)})"
         )
     print(
-        f"board day {day} ({day_visits} visits; {room_visits} in room {room_id}); today {today_visits} visits"
+        f"board day {subjects['day']} ({subjects['day_visits']} visits; {subjects['room_visits']} in room "
+        f"{subjects['room_id']}); today {subjects['today_visits']} visits"
     )
     print(
         f"user {args.user}; repeat {args.repeat} after {args.warmup} warm-ups; DEBUG={settings.DEBUG}  {args.label}"
     )
-    print(
-        f"code fingerprint {fingerprint}; load average {load_before[0]:.2f} {load_before[1]:.2f} {load_before[2]:.2f}; "
-        f"{os.cpu_count()} cores"
-    )
-    if pending:
-        print(f"WARNING: migrations not applied to this database: {', '.join(pending)}")
+    print(f"code fingerprint {fingerprint}; load average {load_text(load_before)}; {os.cpu_count()} cores")
+    warn_pending(pending)
     print()
+
+
+TABLE_HEADER = (
+    f"{'page':<12} {'median':>8} {'p90':>8} {'min':>8} {'sql med':>8} {'queries':>7} {'status':>6}  "
+    f"target  result  load"
+)
+
+
+def page_result(name: str, urls: list[str], samples: Samples, args) -> dict:
+    """Print the page's row of the table; return it for the summary, EXPLAIN and the JSON."""
+    targeted = name in TARGETED
+    ok = samples.ok(args.target)
+    print(
+        f"{name:<12} {samples.median:>8.1f} {samples.p90:>8.1f} {min(samples.times):>8.1f} "
+        f"{samples.sql_median:>8.1f} {samples.query_range():>7} {samples.status_text():>6}  "
+        f"{f'<{args.target:g}' if targeted else '-':<6}  {verdict(ok, targeted):<6}  {os.getloadavg()[0]:4.1f}",
+        flush=True,
+    )
+    return {
+        "page": name,
+        # the parameters' names only: made-up people, but no ID numbers or phones in the results
+        "url": re.sub(r"=[^&]*", "", urls[args.warmup]),
+        "median_ms": round(samples.median, 1),
+        "p90_ms": round(samples.p90, 1),
+        "min_ms": round(min(samples.times), 1),
+        "sql_median_ms": round(samples.sql_median, 1),
+        "queries": max(samples.counts),
+        "queries_min": min(samples.counts),
+        "status": sorted(samples.statuses),
+        "target_ms": args.target if targeted else None,
+        "pass": ok if targeted else None,
+        "load": round(os.getloadavg()[0], 2),
+        "slowest": samples.slowest,
+    }
+
+
+def time_pages(connection, pages: list[str], urls: dict[str, list[str]], args) -> list[dict]:
+    """Every page as `--user`: `--warmup` untimed then `--repeat` timed requests."""
+    from django.test import Client
+
+    from core.models import User
 
     client = Client()
     client.force_login(User.objects.get(username=args.user))
-
+    print_header(TABLE_HEADER)
     results = []
-    header = (
-        f"{'page':<12} {'median':>8} {'p90':>8} {'min':>8} {'sql med':>8} {'queries':>7} {'status':>6}  "
-        f"target  result  load"
-    )
-    print(header)
-    print("-" * len(header))
     for name in pages:
-        times, sql_times, query_counts, statuses = [], [], [], set()
-        slowest = None
-        for index, url in enumerate(urls[name]):
-            with CaptureQueriesContext(connection) as captured:
-                start = time.perf_counter()
-                response = client.get(url)
-                elapsed = (time.perf_counter() - start) * 1000
-            if index < args.warmup:
-                continue
-            times.append(elapsed)
-            sql_times.append(sum(float(q["time"]) for q in captured.captured_queries) * 1000)
-            query_counts.append(len(captured.captured_queries))
-            statuses.add(response.status_code)
-            if slowest is None or elapsed > slowest[0]:
-                slowest = (elapsed, url, list(captured.captured_queries))
-        median, p90 = statistics.median(times), percentile(times, 0.9)
-        targeted = name in TARGETED
-        ok = median < args.target and statuses == {200}
-        verdict = ("PASS" if ok else "FAIL") if targeted else "report"
-        queries = f"{min(query_counts)}" + (
-            f"-{max(query_counts)}" if max(query_counts) != min(query_counts) else ""
-        )
-        print(
-            f"{name:<12} {median:>8.1f} {p90:>8.1f} {min(times):>8.1f} {statistics.median(sql_times):>8.1f} "
-            f"{queries:>7} {','.join(map(str, sorted(statuses))):>6}  "
-            f"{f'<{args.target:g}' if targeted else '-':<6}  {verdict:<6}  {os.getloadavg()[0]:4.1f}",
-            flush=True,
-        )
-        results.append(
-            {
-                "page": name,
-                # the parameters' names only: made-up people, but no ID numbers or phones in the results
-                "url": re.sub(r"=[^&]*", "", urls[name][args.warmup]),
-                "median_ms": round(median, 1),
-                "p90_ms": round(p90, 1),
-                "min_ms": round(min(times), 1),
-                "sql_median_ms": round(statistics.median(sql_times), 1),
-                "queries": max(query_counts),
-                "queries_min": min(query_counts),
-                "status": sorted(statuses),
-                "target_ms": args.target if targeted else None,
-                "pass": ok if targeted else None,
-                "load": round(os.getloadavg()[0], 2),
-                "slowest": slowest,
-            }
-        )
+        samples = time_requests(connection, client, urls[name], args.warmup, with_sql=True)
+        results.append(page_result(name, urls[name], samples, args))
+    return results
 
+
+def explain_slowest(connection, results: list[dict], args) -> None:
+    """The queries of each explained page's slowest request (--show-sql) and their plans (--explain)."""
+    for result in results:
+        if result["page"] not in args.explain_pages:
+            continue
+        elapsed, url, queries = result["slowest"]
+        print(f"\n=== {result['page']}: {url}  (slowest request {elapsed:.1f} ms, {len(queries)} queries)")
+        for query in queries:
+            print(f"  {float(query['time']) * 1000:7.1f} ms  {query['sql'][:1500]}")
+        if args.explain:
+            print_request_plans(connection, queries)
+
+
+def save_results(path: str, args, subjects: dict, run: dict, results: list[dict]) -> None:
+    """The run's numbers as JSON (without the captured SQL, whose parameters are the people's)."""
+    for result in results:
+        result.pop("slowest", None)
+    save_json(
+        path,
+        {
+            "when": datetime.now(UTC).isoformat(timespec="seconds"),
+            "label": args.label,
+            "code": run["fingerprint"],
+            "pending_migrations": run["pending"],
+            "load": run["load"],
+            "postgresql": subjects["server_version"],
+            "cores": os.cpu_count(),
+            "cases": subjects["total_cases"],
+            "visits": subjects["total_visits"],
+            "board_day": subjects["day"].isoformat(),
+            "board_day_visits": subjects["day_visits"],
+            # made-up people, but keep ID numbers and phones out of the results all the same
+            "people": [{"visits": p["visits"], "cases": p["cases"]} for p in subjects["people"]],
+            "results": results,
+        },
+    )
+    print(f"saved {path}")
+
+
+def main() -> None:
+    args = parse_arguments()
+    setup_django()
+    from django.db import connection
+
+    require_postgresql(connection)
+    pages = [name for name in LOOKUPS + BOARDS if not args.only or name in args.only]
+    per_page = args.warmup + args.repeat
+    lookups = [name for name in pages if name in LOOKUPS]
+    subjects = read_subjects(connection, lookups, per_page, args.min_visits)
+    urls = page_urls(lookups, per_page, subjects)
+    fingerprint = code_fingerprint("reception")
+    pending = unapplied_migrations(connection)
+    load_before = os.getloadavg()
+    print_run_header(connection, subjects, args, fingerprint, pending, load_before)
+
+    results = time_pages(connection, pages, urls, args)
     targeted_results = [r for r in results if r["pass"] is not None]
     passed = sum(r["pass"] for r in targeted_results)
     load_after = os.getloadavg()
     print(f"\nlook-ups: {passed} of {len(targeted_results)} PASS   (load average now {load_after[0]:.2f})")
 
     if args.show_sql or args.explain:
-        for result in results:
-            if result["page"] not in args.explain_pages:
-                continue
-            elapsed, url, queries = result["slowest"]
-            print(
-                f"\n=== {result['page']}: {url}  (slowest request {elapsed:.1f} ms, {len(queries)} queries)"
-            )
-            for query in queries:
-                print(f"  {float(query['time']) * 1000:7.1f} ms  {query['sql'][:1500]}")
-            if not args.explain:
-                continue
-            for query in sorted(queries, key=lambda q: float(q["time"]), reverse=True):
-                sql = query["sql"]
-                if not sql.lstrip().upper().startswith("SELECT") or "django_session" in sql:
-                    continue
-                with connection.cursor() as cursor:
-                    cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql)
-                    plan = [line for (line,) in cursor.fetchall()]
-                print(f"\n  --- {float(query['time']) * 1000:.1f} ms in the request: {sql[:300]}")
-                for line in plan:
-                    print("  " + line)
-
+        explain_slowest(connection, results, args)
     if args.save:
-        for result in results:
-            result.pop("slowest", None)
-        Path(args.save).write_text(
-            json.dumps(
-                {
-                    "when": datetime.now(UTC).isoformat(timespec="seconds"),
-                    "label": args.label,
-                    "code": fingerprint,
-                    "pending_migrations": pending,
-                    "load": [load_before, load_after],
-                    "postgresql": server_version,
-                    "cores": os.cpu_count(),
-                    "cases": total_cases,
-                    "visits": total_visits,
-                    "board_day": day.isoformat(),
-                    "board_day_visits": day_visits,
-                    # made-up people, but keep ID numbers and phones out of the results all the same
-                    "people": [{"visits": p["visits"], "cases": p["cases"]} for p in people],
-                    "results": results,
-                },
-                ensure_ascii=False,
-                indent=1,
-            )
-        )
-        print(f"saved {args.save}")
+        run = {"fingerprint": fingerprint, "pending": pending, "load": [load_before, load_after]}
+        save_results(args.save, args, subjects, run, results)
 
 
 if __name__ == "__main__":

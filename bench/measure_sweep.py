@@ -65,7 +65,6 @@ notices, drop the bench_sweep_* tables, ``VACUUM (FULL, ANALYZE)`` both tables (
 import argparse
 import cProfile
 import io
-import json
 import os
 import pstats
 import random
@@ -80,7 +79,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
-from common import code_fingerprint, unapplied_migrations  # noqa: E402  (bench/common.py)
+from common import (  # noqa: E402  (bench/common.py)
+    code_fingerprint,
+    load_text,
+    print_header,
+    require_postgresql,
+    save_json,
+    setup_django,
+    unapplied_migrations,
+    warn_pending,
+)
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
@@ -178,6 +186,69 @@ def not_due(sql: str, id_column: str = "id") -> str:
     return sql.format(id=id_column)
 
 
+def save_originals(cursor, pool_min: int, pool_max: int) -> None:
+    """Copy the case columns the preparation changes, and the whole schedule table, once (a second
+    preparation must not save prepared data over the originals): --restore puts them back."""
+    if not table_exists(cursor, "bench_sweep_saved"):
+        log("saving the columns the preparation changes to bench_sweep_saved ...")
+        cursor.execute(
+            f"""
+            CREATE TABLE bench_sweep_saved AS
+            SELECT id, {", ".join(SAVED_COLUMNS)}
+            FROM complaints_case WHERE id BETWEEN %s AND %s
+            """,
+            [pool_min, pool_max],
+        )
+        cursor.execute("ALTER TABLE bench_sweep_saved ADD PRIMARY KEY (id)")
+    else:
+        cursor.execute("SELECT min(id), max(id) FROM bench_sweep_saved")
+        saved_min, saved_max = cursor.fetchone()
+        if (saved_min, saved_max) != (pool_min, pool_max):
+            sys.exit(
+                f"bench_sweep_saved holds ids {saved_min}-{saved_max}, not {pool_min}-{pool_max}: "
+                "--restore first"
+            )
+    if not table_exists(cursor, "bench_sweep_saved_schedule"):
+        cursor.execute("CREATE TABLE bench_sweep_saved_schedule AS SELECT * FROM complaints_caseschedule")
+        log(f"saved the schedule table ({cursor.rowcount:,} rows) to bench_sweep_saved_schedule")
+
+
+def open_pool(cursor, t0: datetime, pool_min: int, pool_max: int, departments: list[int]) -> None:
+    """One UPDATE makes the pool's cases open with a running clock; the schedule table is refilled with
+    their next moments (none due), and nothing else."""
+    log(f"UPDATE of {pool_max - pool_min + 1:,} cases (ids {pool_min}-{pool_max}) ...")
+    step = time.perf_counter()
+    cursor.execute(
+        not_due(
+            f"""
+            UPDATE complaints_case SET
+                state = 'in_progress', stage = 'handle', closed_at = NULL, suspended_at = NULL,
+                lead_department_id = CASE WHEN lead_department_id = ANY(%(departments)s)
+                    THEN lead_department_id
+                    ELSE (%(departments)s::bigint[])[(id %% %(count)s)::int + 1] END,
+                stage_started_at = {STARTED},
+                stage_deadline = {DEADLINE}
+            WHERE id BETWEEN %(low)s AND %(high)s
+            """
+        ),
+        {"t0": t0, "low": pool_min, "high": pool_max, "departments": departments, "count": len(departments)},
+    )
+    log(f"  {cursor.rowcount:,} rows in {time.perf_counter() - step:.1f} s")
+    step = time.perf_counter()
+    cursor.execute("TRUNCATE complaints_caseschedule")
+    cursor.execute(
+        not_due(
+            f"""
+            INSERT INTO complaints_caseschedule (case_id, next_at)
+            SELECT id, {HALF_WAY} FROM complaints_case WHERE id BETWEEN %(low)s AND %(high)s
+            ORDER BY id
+            """
+        ),
+        {"t0": t0, "low": pool_min, "high": pool_max},
+    )
+    log(f"INSERT of {cursor.rowcount:,} schedule rows in {time.perf_counter() - step:.1f} s")
+
+
 def prepare(connection, *, open_cases: int, department_codes: list[str]) -> dict:
     """Make `open_cases` cases open with a running clock, none of them due (see the module docstring)."""
     from django.utils import timezone
@@ -191,67 +262,10 @@ def prepare(connection, *, open_cases: int, department_codes: list[str]) -> dict
         pool_min, pool_max = max_id - open_cases + 1, max_id
         if pool_min < 1:
             sys.exit(f"only {max_id:,} cases: run generate_cases.py first")
-        if not table_exists(cursor, "bench_sweep_saved"):
-            log("saving the columns the preparation changes to bench_sweep_saved ...")
-            cursor.execute(
-                f"""
-                CREATE TABLE bench_sweep_saved AS
-                SELECT id, {", ".join(SAVED_COLUMNS)}
-                FROM complaints_case WHERE id BETWEEN %s AND %s
-                """,
-                [pool_min, pool_max],
-            )
-            cursor.execute("ALTER TABLE bench_sweep_saved ADD PRIMARY KEY (id)")
-        else:
-            cursor.execute("SELECT min(id), max(id) FROM bench_sweep_saved")
-            saved_min, saved_max = cursor.fetchone()
-            if (saved_min, saved_max) != (pool_min, pool_max):
-                sys.exit(
-                    f"bench_sweep_saved holds ids {saved_min}-{saved_max}, not {pool_min}-{pool_max}: "
-                    "--restore first"
-                )
-        if not table_exists(cursor, "bench_sweep_saved_schedule"):
-            cursor.execute("CREATE TABLE bench_sweep_saved_schedule AS SELECT * FROM complaints_caseschedule")
-            log(f"saved the schedule table ({cursor.rowcount:,} rows) to bench_sweep_saved_schedule")
+        save_originals(cursor, pool_min, pool_max)
         cursor.execute("CREATE TABLE IF NOT EXISTS bench_sweep_used (id bigint PRIMARY KEY)")
         cursor.execute("TRUNCATE bench_sweep_used")
-        log(f"UPDATE of {open_cases:,} cases (ids {pool_min}-{pool_max}) ...")
-        step = time.perf_counter()
-        cursor.execute(
-            not_due(
-                f"""
-                UPDATE complaints_case SET
-                    state = 'in_progress', stage = 'handle', closed_at = NULL, suspended_at = NULL,
-                    lead_department_id = CASE WHEN lead_department_id = ANY(%(departments)s)
-                        THEN lead_department_id
-                        ELSE (%(departments)s::bigint[])[(id %% %(count)s)::int + 1] END,
-                    stage_started_at = {STARTED},
-                    stage_deadline = {DEADLINE}
-                WHERE id BETWEEN %(low)s AND %(high)s
-                """
-            ),
-            {
-                "t0": t0,
-                "low": pool_min,
-                "high": pool_max,
-                "departments": departments,
-                "count": len(departments),
-            },
-        )
-        log(f"  {cursor.rowcount:,} rows in {time.perf_counter() - step:.1f} s")
-        step = time.perf_counter()
-        cursor.execute("TRUNCATE complaints_caseschedule")
-        cursor.execute(
-            not_due(
-                f"""
-                INSERT INTO complaints_caseschedule (case_id, next_at)
-                SELECT id, {HALF_WAY} FROM complaints_case WHERE id BETWEEN %(low)s AND %(high)s
-                ORDER BY id
-                """
-            ),
-            {"t0": t0, "low": pool_min, "high": pool_max},
-        )
-        log(f"INSERT of {cursor.rowcount:,} schedule rows in {time.perf_counter() - step:.1f} s")
+        open_pool(cursor, t0, pool_min, pool_max, departments)
         cursor.execute(
             """
             CREATE TABLE IF NOT EXISTS bench_sweep_state (
@@ -930,7 +944,7 @@ def profile_round(connection, state, args, rng, people) -> dict:
     }
 
 
-def main() -> None:
+def parse_arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=5, help="timed rounds")
     parser.add_argument("--warmup", type=int, default=1, help="untimed rounds first")
@@ -961,46 +975,35 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=None, help="random seed (default: from the clock)")
     parser.add_argument("--save", help="write the results as JSON to this file")
     parser.add_argument("--label", default="")
-    args = parser.parse_args()
+    return parser.parse_args()
 
-    import django
 
-    django.setup()
-    from django.conf import settings
-
-    settings.DEBUG = False
-
-    from django.db import connection
-
-    if connection.vendor != "postgresql":
-        sys.exit("Run against the PostgreSQL benchmark database (set DATABASE_URL).")
+def check_schema(connection) -> list[str]:
+    """The sweep and its tables must be those of the code: refuse to measure before `migrate`."""
+    require_postgresql(connection)
     pending = unapplied_migrations(connection)
     if any(name.startswith(("complaints.", "core.")) for name in pending):
         sys.exit(f"migrate first: {', '.join(pending)}")
+    return pending
 
-    if args.restore:
-        restore(connection)
-        return
 
+def ensure_prepared(connection, args) -> dict:
+    """The open cases of the pool, prepared now if they are not (or no longer) as the rounds need."""
     with connection.cursor() as cursor:
         state = prepare_state(cursor)
         reason = "--prepare" if args.prepare else needs_prepare(cursor, state, args.open)
     if reason:
         log(f"preparing the data ({reason}) ...")
         state = prepare(connection, open_cases=args.open, department_codes=args.departments.split(","))
-    if args.prepare_only:
-        return
+    return state
 
+
+def reset_earlier_runs(connection, state: dict, args) -> dict:
+    """Every run starts from the same state: the cases of earlier runs re-armed, their notices deleted,
+    the tables vacuumed; returns what was done and what the tables hold now."""
     from django.utils import timezone
 
     from complaints.models import CaseSchedule
-
-    seed = args.seed if args.seed is not None else int(time.time())
-    rng = random.Random(seed)
-    broker = use_broker(args.broker)
-    apply_experiment(args.experiment)
-    if "python_texts" in args.experiment.split(","):
-        log(f"python_texts: {check_python_texts()} texts compared with the templates', all the same")
 
     step = time.perf_counter()
     rearmed = rearm_used(connection, state)
@@ -1020,108 +1023,149 @@ def main() -> None:
         cursor.execute("SELECT count(*) FROM core_notice")
         (notices_before,) = cursor.fetchone()
         people = staff(cursor)
-    already_due = CaseSchedule.objects.filter(next_at__lte=timezone.now()).count()
-    fingerprint = code_fingerprint(suffixes=(".py", ".html", ".txt"))
-    load_before = os.getloadavg()
+    return {
+        "rearmed": rearmed,
+        "deleted": deleted,
+        "seconds": time.perf_counter() - step,
+        "total_cases": total_cases,
+        "open_cases": open_cases,
+        "schedule_rows": schedule_rows,
+        "scheduled": scheduled,
+        "earliest": earliest,
+        "server_version": server_version,
+        "notices_before": notices_before,
+        "people": people,
+        "already_due": CaseSchedule.objects.filter(next_at__lte=timezone.now()).count(),
+    }
+
+
+def print_run_header(connection, state: dict, facts: dict, run: dict, args) -> None:
+    """What the numbers below depend on: the data, what was reset, the rounds, the code and the load."""
+    from django.conf import settings
+
     log(
-        f"database: {connection.settings_dict['NAME']} (PostgreSQL {server_version})  cases: {total_cases:,}  "
-        f"in progress: {open_cases:,}  schedule rows: {schedule_rows:,}, {scheduled:,} with next_at "
-        f"(earliest {earliest:%Y-%m-%d %H:%M} UTC)"
+        f"database: {connection.settings_dict['NAME']} (PostgreSQL {facts['server_version']})  cases: {facts['total_cases']:,}  "
+        f"in progress: {facts['open_cases']:,}  schedule rows: {facts['schedule_rows']:,}, {facts['scheduled']:,} with next_at "
+        f"(earliest {facts['earliest']:%Y-%m-%d %H:%M} UTC)"
     )
+    deleted = facts["deleted"]
     log(
-        f"prepared {state['prepared_at']:%Y-%m-%d %H:%M} UTC; re-armed {rearmed:,} cases of earlier runs, "
+        f"prepared {state['prepared_at']:%Y-%m-%d %H:%M} UTC; re-armed {facts['rearmed']:,} cases of earlier runs, "
         f"deleted {deleted[0]:,} notices and {deleted[1]:,} supervision documents of earlier runs "
         f"and ran {'ANALYZE' if args.no_vacuum else 'VACUUM (ANALYZE)'} of {', '.join(VACUUMED)} "
-        f"({time.perf_counter() - step:.1f} s); notices in the table now: {notices_before:,}; due before the "
-        f"rounds: {already_due}"
+        f"({facts['seconds']:.1f} s); notices in the table now: {facts['notices_before']:,}; due before the "
+        f"rounds: {facts['already_due']}"
     )
     log(
         f"rounds: {args.warmup} untimed + {args.rounds} timed, {args.due:,} fresh due cases each "
         f"(mix warning/urging/1 day/3 days = {'/'.join(f'{share:g}' for share in args.mix)}), notices kept "
-        f"between rounds; seed {seed}; DEBUG={settings.DEBUG}; broker {broker}; experiment {args.experiment}"
+        f"between rounds; seed {run['seed']}; DEBUG={settings.DEBUG}; broker {run['broker']}; experiment {args.experiment}"
     )
     log(
-        f"code fingerprint {fingerprint}; load average {load_before[0]:.2f} {load_before[1]:.2f} "
-        f"{load_before[2]:.2f}; {os.cpu_count()} cores  {args.label}"
+        f"code fingerprint {run['fingerprint']}; load average {load_text(run['load'][0])}; {os.cpu_count()} cores  {args.label}"
     )
-    if pending:
-        log(f"WARNING: migrations not applied to this database: {', '.join(pending)}")
-    if already_due:
-        log(f"WARNING: {already_due} cases were due before the first round")
+    warn_pending(run["pending"], write=log)
+    if facts["already_due"]:
+        log(f"WARNING: {facts['already_due']} cases were due before the first round")
     log()
 
-    header = (
-        f"{'round':<7} {'seconds':>8} {'sql s':>7} {'py s':>6} {'queries':>7} {'cases':>6} {'notices':>8} "
-        f"{'expected':>8} {'superv.':>7} {'deliv.':>6} {'queued':>6} {'load':>5} {'< 2 s':>5}  "
-        "slowest queries (ms)"
+
+ROUND_HEADER = (
+    f"{'round':<7} {'seconds':>8} {'sql s':>7} {'py s':>6} {'queries':>7} {'cases':>6} {'notices':>8} "
+    f"{'expected':>8} {'superv.':>7} {'deliv.':>6} {'queued':>6} {'load':>5} {'< 2 s':>5}  "
+    "slowest queries (ms)"
+)
+
+
+def round_problems(result, stored: dict, made: dict, expected: int, due: int) -> list[str]:
+    """What the sweep did not do as it should: every due case swept, the notices and supervision
+    documents each department's members should get, no case left due, the next moments as planned."""
+    problems = []
+    if result.cases != due:
+        problems.append(f"swept {result.cases} cases")
+    if stored["notices"] != expected or result.notices != expected:
+        problems.append(f"notices: result {result.notices}, stored {stored['notices']}, expected {expected}")
+    expected_supervisions = made["counts"]["supervision"] + made["counts"]["listed"]
+    if stored["supervisions"] != expected_supervisions or result.supervisions != expected_supervisions:
+        problems.append(
+            f"supervisions {result.supervisions}/{stored['supervisions']} != {expected_supervisions}"
+        )
+    if stored["events"] != stored["supervisions"]:
+        problems.append(
+            f"{stored['events']} timeline events for {stored['supervisions']} supervision documents"
+        )
+    if stored["still_due"]:
+        problems.append(f"{stored['still_due']} cases still due")
+    if stored["not_as_planned"]:
+        problems.append(f"{stored['not_as_planned']} schedule rows not at the next moment Clock.plan() gave")
+    return problems
+
+
+def sweep_round(connection, state: dict, people: dict, number: int, rng: random.Random, args):
+    """Make `--due` fresh cases due, sweep them (timed), check what was stored; returns the round's row,
+    its wall time and its queries."""
+    made = make_due(connection, state, args.due, args.mix, rng)
+    elapsed, result, queries = timed_sweep(connection)
+    stored = stored_for(made)
+    queued = empty_broker()
+    expected = expected_notices(made, people)
+    timed = number >= args.warmup
+    slowest = sorted(queries, key=lambda query: -float(query["time"]))[:4]
+    row = {
+        "round": number + 1 - args.warmup if timed else f"w{number + 1}",
+        "timed": timed,
+        "seconds": round(elapsed, 4),
+        "under_target": elapsed < args.target,
+        "sql_seconds": round(sql_seconds(queries), 4),
+        "queries": len(queries),
+        "cases": result.cases,
+        "notices": result.notices,
+        "expected_notices": expected,
+        "supervisions": result.supervisions,
+        "escalated": result.escalated,
+        "deliveries": stored["deliveries"],
+        "queued": queued,
+        "mix": made["counts"],
+        "load": round(os.getloadavg()[0], 2),
+        "problems": round_problems(result, stored, made, expected, args.due),
+        "slowest_queries": [
+            [round(float(query["time"]) * 1000), " ".join(query["sql"].split())[:70]] for query in slowest
+        ],
+    }
+    return row, elapsed, queries
+
+
+def print_round(row: dict, elapsed: float) -> None:
+    problems = row["problems"]
+    log(
+        f"{row['round']!s:<7} {elapsed:>8.3f} {row['sql_seconds']:>7.3f} {elapsed - row['sql_seconds']:>6.3f} {row['queries']:>7} {row['cases']:>6} "
+        f"{row['notices']:>8} {row['expected_notices']:>8} {row['supervisions']:>7} {row['deliveries']:>6} "
+        f"{row['queued']:>6} {row['load']:>5.2f} {'PASS' if row['under_target'] else 'FAIL':>5}  "
+        + "  ".join(f"{ms} {' '.join(sql.split()[:3])[:40]}" for ms, sql in row["slowest_queries"][:3])
+        + (f"  PROBLEM: {'; '.join(problems)}" if problems else "")
     )
-    log(header)
-    log("-" * len(header))
+
+
+def run_rounds(
+    connection, state: dict, people: dict, rng: random.Random, args
+) -> tuple[list[dict], list[str]]:
+    """`--warmup` untimed then `--rounds` timed rounds; returns their rows and the first round's queries."""
+    print_header(ROUND_HEADER, write=log)
     rounds = []
     for number in range(args.warmup + args.rounds):
-        made = make_due(connection, state, args.due, args.mix, rng)
-        elapsed, result, queries = timed_sweep(connection)
-        stored = stored_for(made)
-        queued = empty_broker()
-        expected = expected_notices(made, people)
-        timed = number >= args.warmup
-        problems = []
-        if result.cases != args.due:
-            problems.append(f"swept {result.cases} cases")
-        if stored["notices"] != expected or result.notices != expected:
-            problems.append(
-                f"notices: result {result.notices}, stored {stored['notices']}, expected {expected}"
-            )
-        expected_supervisions = made["counts"]["supervision"] + made["counts"]["listed"]
-        if stored["supervisions"] != expected_supervisions or result.supervisions != expected_supervisions:
-            problems.append(
-                f"supervisions {result.supervisions}/{stored['supervisions']} != {expected_supervisions}"
-            )
-        if stored["events"] != stored["supervisions"]:
-            problems.append(
-                f"{stored['events']} timeline events for {stored['supervisions']} supervision documents"
-            )
-        if stored["still_due"]:
-            problems.append(f"{stored['still_due']} cases still due")
-        if stored["not_as_planned"]:
-            problems.append(
-                f"{stored['not_as_planned']} schedule rows not at the next moment Clock.plan() gave"
-            )
-        slowest = sorted(queries, key=lambda query: -float(query["time"]))[:4]
-        row = {
-            "round": number + 1 - args.warmup if timed else f"w{number + 1}",
-            "timed": timed,
-            "seconds": round(elapsed, 4),
-            "under_target": elapsed < args.target,
-            "sql_seconds": round(sql_seconds(queries), 4),
-            "queries": len(queries),
-            "cases": result.cases,
-            "notices": result.notices,
-            "expected_notices": expected,
-            "supervisions": result.supervisions,
-            "escalated": result.escalated,
-            "deliveries": stored["deliveries"],
-            "queued": queued,
-            "mix": made["counts"],
-            "load": round(os.getloadavg()[0], 2),
-            "problems": problems,
-            "slowest_queries": [
-                [round(float(query["time"]) * 1000), " ".join(query["sql"].split())[:70]] for query in slowest
-            ],
-        }
+        row, elapsed, queries = sweep_round(connection, state, people, number, rng, args)
         rounds.append(row)
-        log(
-            f"{row['round']!s:<7} {elapsed:>8.3f} {row['sql_seconds']:>7.3f} {elapsed - row['sql_seconds']:>6.3f} {len(queries):>7} {result.cases:>6} "
-            f"{result.notices:>8} {expected:>8} {result.supervisions:>7} {stored['deliveries']:>6} "
-            f"{queued:>6} {row['load']:>5.2f} {'PASS' if row['under_target'] else 'FAIL':>5}  "
-            + "  ".join(f"{ms} {' '.join(sql.split()[:3])[:40]}" for ms, sql in row["slowest_queries"][:3])
-            + (f"  PROBLEM: {'; '.join(problems)}" if problems else "")
-        )
+        print_round(row, elapsed)
         if number == 0:
             query_lines = [
                 f"    {float(query['time']) * 1000:7.1f} ms  {' '.join(query['sql'].split())[:160]}"
                 for query in queries
             ]
+    return rounds, query_lines
+
+
+def summarize_rounds(rounds: list[dict], query_lines: list[str], open_cases: int, args) -> dict:
+    """The verdict (median, and every round, under `--target`, every round correct) and the medians."""
     timed_rounds = [row for row in rounds if row["timed"]]
     seconds = [row["seconds"] for row in timed_rounds]
     median = statistics.median(seconds)
@@ -1147,107 +1191,149 @@ def main() -> None:
     log("queries of the first round:")
     for line in query_lines:
         log(line)
+    return {
+        "target_seconds": args.target,
+        "median_seconds": round(median, 4),
+        "median_sql_seconds": round(statistics.median(row["sql_seconds"] for row in timed_rounds), 4),
+        "median_python_seconds": round(
+            statistics.median(row["seconds"] - row["sql_seconds"] for row in timed_rounds), 4
+        ),
+        "min_seconds": round(min(seconds), 4),
+        "max_seconds": round(max(seconds), 4),
+        "pass": verdict == "PASS",
+        "every_round_pass": every_round == "PASS",
+        "rounds_over_target": sum(value >= args.target for value in seconds),
+    }
 
+
+def time_idle(connection, count: int) -> list[tuple[float, int, int]]:
+    """Sweeps with nothing due: their cost must not grow with the open cases."""
     idle = []
-    for _ in range(args.idle):
+    for _ in range(count):
         elapsed, result, queries = timed_sweep(connection)
         idle.append((elapsed, len(queries), result.cases))
     idle_median = statistics.median(elapsed for elapsed, _count, _cases in idle)
     log(
-        f"\nsweep with nothing due ({args.idle} times): median {idle_median * 1000:.2f} ms, "
+        f"\nsweep with nothing due ({count} times): median {idle_median * 1000:.2f} ms, "
         f"min {min(e for e, _c, _n in idle) * 1000:.2f}, max {max(e for e, _c, _n in idle) * 1000:.2f}, "
         f"{idle[0][1]} queries, {sum(n for _e, _c, n in idle)} cases"
     )
+    return idle
 
+
+def explain_selection(connection, state: dict, rng: random.Random, args) -> dict:
+    """The plan of the sweep's due selection with `--due` cases due, and with nothing due."""
     explained = {}
-    if args.explain:
-        made = make_due(connection, state, args.due, args.mix, rng)
-        sql = selection_sql(connection)
-        log(f"\n=== EXPLAIN (ANALYZE, BUFFERS) of the due-case selection, {args.due:,} cases due:\n{sql}\n")
-        explained["due"] = explain(connection, sql)
-        for line in explained["due"]:
-            log("  " + line)
-        timed_sweep(connection)  # act on them (untimed), so that nothing stays due
-        empty_broker()
-        sql = selection_sql(connection)
-        log("\n=== the same with nothing due:\n")
-        explained["idle"] = explain(connection, sql)
-        for line in explained["idle"]:
-            log("  " + line)
+    make_due(connection, state, args.due, args.mix, rng)
+    sql = selection_sql(connection)
+    log(f"\n=== EXPLAIN (ANALYZE, BUFFERS) of the due-case selection, {args.due:,} cases due:\n{sql}\n")
+    explained["due"] = explain(connection, sql)
+    for line in explained["due"]:
+        log("  " + line)
+    timed_sweep(connection)  # act on them (untimed), so that nothing stays due
+    empty_broker()
+    sql = selection_sql(connection)
+    log("\n=== the same with nothing due:\n")
+    explained["idle"] = explain(connection, sql)
+    for line in explained["idle"]:
+        log("  " + line)
+    return explained
 
-    profile = None
+
+def print_profile(profile: dict, due: int) -> None:
+    """Where one sweep's time goes: the named parts (inclusive, so they overlap), then cProfile's lists."""
+    log(
+        f"\n=== cProfile of one more sweep ({due:,} due): {profile['elapsed']:.3f} s under the profiler, "
+        f"{profile['queries']} queries, SQL {profile['sql']:.3f} s (client side), "
+        f"{profile['result'].notices} notices (expected {profile['expected_notices']}), "
+        f"{profile['result'].supervisions} supervision documents"
+    )
+    log(f"{'part (inclusive, overlapping)':<50} {'seconds':>8} {'share':>6} {'calls':>7}")
+    for label, (part, calls) in sorted(profile["totals"].items(), key=lambda item: -item[1][0]):
+        log(f"{label:<50} {part:>8.3f} {part / profile['elapsed']:>6.0%} {calls:>7}")
+    log(profile["text"])
+
+
+def save_results(path: str, args, run: dict, facts: dict, summary: dict, measured: dict) -> None:
+    profile = measured["profile"]
+    idle = measured["idle"]
+    save_json(
+        path,
+        {
+            "when": datetime.now(UTC).isoformat(timespec="seconds"),
+            "label": args.label,
+            "experiment": args.experiment,
+            "code": run["fingerprint"],
+            "pending_migrations": run["pending"],
+            "load": run["load"],
+            "postgresql": facts["server_version"],
+            "cores": os.cpu_count(),
+            "cases": facts["total_cases"],
+            "open_cases": facts["open_cases"],
+            "due_per_round": args.due,
+            "mix": args.mix,
+            "broker": run["broker"],
+            "seed": run["seed"],
+            "notices_cleared_between_rounds": False,
+            **summary,
+            "rounds": measured["rounds"],
+            "idle_ms": [round(elapsed * 1000, 3) for elapsed, _count, _cases in idle],
+            "idle_queries": idle[0][1],
+            "explain": measured["explained"],
+            "profile": None
+            if profile is None
+            else {
+                "seconds": round(profile["elapsed"], 4),
+                "sql_seconds": round(profile["sql"], 4),
+                "queries": profile["queries"],
+                "parts": {label: round(part, 4) for label, (part, _calls) in profile["totals"].items()},
+            },
+        },
+    )
+    log(f"saved {path}")
+
+
+def main() -> None:
+    args = parse_arguments()
+    setup_django()
+    from django.db import connection
+
+    pending = check_schema(connection)
+    if args.restore:
+        restore(connection)
+        return
+    state = ensure_prepared(connection, args)
+    if args.prepare_only:
+        return
+
+    seed = args.seed if args.seed is not None else int(time.time())
+    rng = random.Random(seed)
+    run = {"seed": seed, "pending": pending, "broker": use_broker(args.broker)}
+    apply_experiment(args.experiment)
+    if "python_texts" in args.experiment.split(","):
+        log(f"python_texts: {check_python_texts()} texts compared with the templates', all the same")
+    facts = reset_earlier_runs(connection, state, args)
+    run["fingerprint"] = code_fingerprint(suffixes=(".py", ".html", ".txt"))
+    run["load"] = [os.getloadavg()]
+    print_run_header(connection, state, facts, run, args)
+
+    rounds, query_lines = run_rounds(connection, state, facts["people"], rng, args)
+    summary = summarize_rounds(rounds, query_lines, facts["open_cases"], args)
+    measured = {"rounds": rounds, "idle": time_idle(connection, args.idle), "explained": {}, "profile": None}
+    if args.explain:
+        measured["explained"] = explain_selection(connection, state, rng, args)
     if args.profile:
-        profile = profile_round(connection, state, args, rng, people)
-        log(
-            f"\n=== cProfile of one more sweep ({args.due:,} due): {profile['elapsed']:.3f} s under the profiler, "
-            f"{profile['queries']} queries, SQL {profile['sql']:.3f} s (client side), "
-            f"{profile['result'].notices} notices (expected {profile['expected_notices']}), "
-            f"{profile['result'].supervisions} supervision documents"
-        )
-        log(f"{'part (inclusive, overlapping)':<50} {'seconds':>8} {'share':>6} {'calls':>7}")
-        for label, (part, calls) in sorted(profile["totals"].items(), key=lambda item: -item[1][0]):
-            log(f"{label:<50} {part:>8.3f} {part / profile['elapsed']:>6.0%} {calls:>7}")
-        log(profile["text"])
+        measured["profile"] = profile_round(connection, state, args, rng, facts["people"])
+        print_profile(measured["profile"], args.due)
 
     load_after = os.getloadavg()
+    run["load"].append(load_after)
     log(f"load average now {load_after[0]:.2f}")
     folder = broker_folder()
     if folder is not None:
         shutil.rmtree(folder, ignore_errors=True)
-
     if args.save:
-        Path(args.save).write_text(
-            json.dumps(
-                {
-                    "when": datetime.now(UTC).isoformat(timespec="seconds"),
-                    "label": args.label,
-                    "experiment": args.experiment,
-                    "code": fingerprint,
-                    "pending_migrations": pending,
-                    "load": [load_before, load_after],
-                    "postgresql": server_version,
-                    "cores": os.cpu_count(),
-                    "cases": total_cases,
-                    "open_cases": open_cases,
-                    "due_per_round": args.due,
-                    "mix": args.mix,
-                    "broker": broker,
-                    "seed": seed,
-                    "notices_cleared_between_rounds": False,
-                    "target_seconds": args.target,
-                    "median_seconds": round(median, 4),
-                    "median_sql_seconds": round(
-                        statistics.median(row["sql_seconds"] for row in timed_rounds), 4
-                    ),
-                    "median_python_seconds": round(
-                        statistics.median(row["seconds"] - row["sql_seconds"] for row in timed_rounds), 4
-                    ),
-                    "min_seconds": round(min(seconds), 4),
-                    "max_seconds": round(max(seconds), 4),
-                    "pass": verdict == "PASS",
-                    "every_round_pass": every_round == "PASS",
-                    "rounds_over_target": sum(value >= args.target for value in seconds),
-                    "rounds": rounds,
-                    "idle_ms": [round(elapsed * 1000, 3) for elapsed, _count, _cases in idle],
-                    "idle_queries": idle[0][1],
-                    "explain": explained,
-                    "profile": None
-                    if profile is None
-                    else {
-                        "seconds": round(profile["elapsed"], 4),
-                        "sql_seconds": round(profile["sql"], 4),
-                        "queries": profile["queries"],
-                        "parts": {
-                            label: round(part, 4) for label, (part, _calls) in profile["totals"].items()
-                        },
-                    },
-                },
-                ensure_ascii=False,
-                indent=1,
-                default=str,
-            )
-        )
-        log(f"saved {args.save}")
+        save_results(args.save, args, run, facts, summary, measured)
 
 
 if __name__ == "__main__":
